@@ -1,0 +1,308 @@
+// OCI runtime spec → the flat launch plan the C helper carries out. Pure: everything it needs to know about
+// the host (cgroup files, architecture, the compiled seccomp program) comes in through `HostFacts`, so
+// every decision here is unit-tested without root.
+import path from 'node:path';
+import type { Mount, NamespaceType, Spec } from '../spec/oci-runtime.js';
+import { invalidArgument } from '../common/errors.js';
+import { capMask } from './capabilities.js';
+import { DEV_SYMLINKS, deviceMode, withDefaultDevices } from './devices.js';
+import { MS, parseMountOptions, rootPropagation } from './mount-options.js';
+import { CLONE_FLAG, PROC_NS_NAME, planNamespaces, type NamespacePlan } from './namespaces.js';
+
+export interface PlanMount {
+  source: string;
+  target: string;
+  fstype: string;
+  flags: number;
+  data: string;
+  propagation: number;
+}
+
+export interface PlanDevice {
+  path: string;
+  mode: number;
+  major: number;
+  minor: number;
+  uid: number;
+  gid: number;
+}
+
+/** What the shim does with stdio, its sockets and its files; decided by the caller (berthd or the CLI). */
+export interface ShimSettings {
+  id: string;
+  foreground?: boolean;
+  /** The container uses the shim's own stdio instead of pipes (runc's pass-through mode). */
+  inherit?: boolean;
+  autostart?: boolean;
+  reportFd?: number;
+  pidFile?: string;
+  exitFile?: string;
+  ctlSock?: string;
+  attachSock?: string;
+  notify?: string;
+  log?: { path: string; maxSize: number; maxFiles: number };
+  stdin?: boolean;
+  stdinOnce?: boolean;
+}
+
+export interface HostFacts {
+  cgroupProcs: string[];
+  oomFile?: { path: string; key: string };
+  /** Mounts that give the container its view of /sys/fs/cgroup (they depend on the host's layout). */
+  cgroupMounts?: (destination: string, readonly: boolean, cgroupns: boolean) => Mount[];
+  /** Compiles the spec's seccomp section; absent when the spec has none. */
+  seccomp?: { flags: number; program: Buffer };
+}
+
+export interface LaunchPlan extends ShimSettings {
+  cloneFlags: number;
+  join: { type: number; path: string }[];
+  uidMap?: string;
+  gidMap?: string;
+  usernsJoin: boolean;
+  hostname?: string;
+  domainname?: string;
+  rootfs?: string;
+  rootPropagation?: number;
+  readonlyRoot: boolean;
+  mounts: PlanMount[];
+  devices: PlanDevice[];
+  symlinks: [target: string, link: string][];
+  sysctls: [file: string, value: string][];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  terminal?: { rows: number; cols: number };
+  cwd: string;
+  args: string[];
+  env: string[];
+  uid: number;
+  gid: number;
+  groups: number[];
+  umask?: number;
+  rlimits: { type: string; soft: string; hard: string }[];
+  caps?: { bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
+  noNewPrivileges: boolean;
+  seccomp?: { flags: number; program: Buffer };
+  oomScoreAdj?: number;
+  cgroupProcs: string[];
+  oomFile?: { path: string; key: string };
+}
+
+const RLIMIT_TYPES = new Set([
+  'RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE', 'RLIMIT_RSS', 'RLIMIT_NPROC',
+  'RLIMIT_NOFILE', 'RLIMIT_MEMLOCK', 'RLIMIT_AS', 'RLIMIT_LOCKS', 'RLIMIT_SIGPENDING', 'RLIMIT_MSGQUEUE',
+  'RLIMIT_NICE', 'RLIMIT_RTPRIO', 'RLIMIT_RTTIME',
+]);
+
+/** JSON numbers above 2^53 are inexact; the runtime spec writes RLIM_INFINITY as 2^64-1. */
+function rlimitValue(v: number): string {
+  if (!Number.isFinite(v) || v < 0 || v >= 2 ** 63) return '18446744073709551615';
+  return String(Math.trunc(v));
+}
+
+const IPC_SYSCTLS = new Set(['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall',
+  'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced']);
+
+/** Only sysctls that belong to a namespace the container owns may be set (runc's rule), else the write
+ * would change the host. */
+export function checkSysctl(key: string, ns: NamespacePlan): void {
+  if (!/^[a-z0-9_]+(\.[a-zA-Z0-9_\-]+)+$/.test(key) || key.includes('..')) {
+    throw invalidArgument(`sysctl "${key}" is not valid`);
+  }
+  if (IPC_SYSCTLS.has(key) || key.startsWith('fs.mqueue.')) {
+    if (ns.isNew('ipc')) return;
+    throw invalidArgument(`sysctl "${key}" is not allowed as it conflicts with the OCI "ipc" namespace`);
+  }
+  if (key.startsWith('net.')) {
+    if (ns.has('network') ) return;
+    throw invalidArgument(`sysctl "${key}" is not allowed in host network namespace`);
+  }
+  if (key === 'kernel.hostname' || key === 'kernel.domainname') {
+    if (ns.isNew('uts')) return;
+    throw invalidArgument(`sysctl "${key}" is not allowed as it conflicts with the OCI "uts" namespace`);
+  }
+  throw invalidArgument(`sysctl "${key}" is not in a separate kernel namespace`);
+}
+
+function idMap(list: { containerID: number; hostID: number; size: number }[] | undefined): string | undefined {
+  if (!list || list.length === 0) return undefined;
+  return list.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+}
+
+function absolute(p: string, what: string): string {
+  if (!p.startsWith('/')) throw invalidArgument(`${what} must be an absolute path: ${p}`);
+  return path.posix.normalize(p);
+}
+
+function planMounts(spec: Spec, bundle: string, host: HostFacts, ns: NamespacePlan): PlanMount[] {
+  const out: PlanMount[] = [];
+  const expand = (m: Mount): Mount[] => {
+    if (m.type !== 'cgroup' && m.type !== 'cgroup2') return [m];
+    if (!host.cgroupMounts) return [m];
+    const ro = (m.options ?? []).includes('ro');
+    return host.cgroupMounts(m.destination, ro, ns.has('cgroup'));
+  };
+  for (const original of spec.mounts ?? []) {
+    if (typeof original?.destination !== 'string' || original.destination === '') {
+      throw invalidArgument('mount destination must not be empty');
+    }
+    for (const m of expand(original)) {
+      const destination = m.destination.startsWith('/') ? m.destination : `/${m.destination}`;
+      const opts = parseMountOptions(m.options);
+      let flags = opts.flags;
+      const isBind = m.type === 'bind' || (flags & MS.BIND) !== 0;
+      if (isBind) flags |= MS.BIND;
+      let source = m.source ?? '';
+      if (isBind) {
+        if (!source) throw invalidArgument(`bind mount to ${destination} has no source`);
+        // A relative bind source is relative to the bundle, as in runc.
+        if (!source.startsWith('/')) source = path.resolve(bundle, source);
+      }
+      out.push({
+        source,
+        target: path.posix.normalize(destination),
+        fstype: isBind ? '' : m.type ?? '',
+        flags,
+        data: opts.data,
+        propagation: opts.propagation,
+      });
+    }
+  }
+  return out;
+}
+
+type ProcessPart = Pick<LaunchPlan, 'terminal' | 'cwd' | 'args' | 'env' | 'uid' | 'gid' | 'groups' | 'umask' |
+  'rlimits' | 'caps' | 'noNewPrivileges' | 'oomScoreAdj'>;
+
+function planProcess(proc: Spec['process']): ProcessPart {
+  if (!proc) throw invalidArgument('process must be set');
+  if (!Array.isArray(proc.args) || proc.args.length === 0 || proc.args.some((a) => typeof a !== 'string')) {
+    throw invalidArgument('args must not be empty');
+  }
+  if (!proc.user || typeof proc.user.uid !== 'number' || typeof proc.user.gid !== 'number') {
+    throw invalidArgument('process.user.uid and process.user.gid must be numbers');
+  }
+  if (typeof proc.cwd !== 'string' || proc.cwd === '') throw invalidArgument('cwd property must not be empty');
+  const rlimits = (proc.rlimits ?? []).map((r) => {
+    if (!RLIMIT_TYPES.has(r.type)) throw invalidArgument(`rlimit type "${r.type}" is not supported`);
+    return { type: r.type, soft: rlimitValue(r.soft), hard: rlimitValue(r.hard) };
+  });
+  const c = proc.capabilities;
+  return {
+    terminal: proc.terminal
+      ? { rows: proc.consoleSize?.height || 24, cols: proc.consoleSize?.width || 80 }
+      : undefined,
+    cwd: absolute(proc.cwd, 'cwd'),
+    args: proc.args,
+    env: proc.env ?? [],
+    uid: proc.user.uid,
+    gid: proc.user.gid,
+    groups: proc.user.additionalGids ?? [],
+    umask: proc.user.umask,
+    rlimits,
+    caps: c
+      ? {
+          bounding: capMask(c.bounding),
+          effective: capMask(c.effective),
+          permitted: capMask(c.permitted),
+          inheritable: capMask(c.inheritable),
+          ambient: capMask(c.ambient),
+        }
+      : undefined,
+    noNewPrivileges: proc.noNewPrivileges === true,
+    oomScoreAdj: proc.oomScoreAdj,
+  };
+}
+
+export function planLaunch(spec: Spec, bundle: string, host: HostFacts, shim: ShimSettings): LaunchPlan {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw invalidArgument('config.json must hold a JSON object');
+  }
+  if (typeof spec.ociVersion !== 'string' || spec.ociVersion === '') throw invalidArgument('ociVersion must be set');
+  const process = planProcess(spec.process);
+  if (!spec.root || typeof spec.root.path !== 'string' || spec.root.path === '') {
+    throw invalidArgument('root.path must be set');
+  }
+  const linux = spec.linux ?? {};
+  const ns = planNamespaces(linux.namespaces);
+  if (!ns.has('mount')) throw invalidArgument('a mount namespace is required (linux.namespaces has no "mount")');
+  const newUser = ns.isNew('user');
+  const uidMap = idMap(linux.uidMappings);
+  const gidMap = idMap(linux.gidMappings);
+  if (newUser && (!uidMap || !gidMap)) throw invalidArgument('user namespaces enabled, but no mapping found');
+  if (!ns.has('user') && (uidMap || gidMap)) throw invalidArgument('user namespaces not enabled, but mappings found');
+  if (spec.hostname && !ns.isNew('uts')) throw invalidArgument('unable to set hostname without a private UTS namespace');
+
+  const devices = withDefaultDevices(linux.devices).map((d) => {
+    if (!d.path?.startsWith('/dev/')) throw invalidArgument(`device path must be under /dev: ${d.path}`);
+    return {
+      path: path.posix.normalize(d.path),
+      mode: deviceMode(d),
+      major: d.major ?? 0,
+      minor: d.minor ?? 0,
+      uid: d.uid ?? 0,
+      gid: d.gid ?? 0,
+    };
+  });
+  const mounts = planMounts(spec, bundle, host, ns);
+  const hasDevpts = mounts.some((m) => m.target === '/dev/pts');
+  const symlinks = DEV_SYMLINKS.filter(([, link]) => link !== '/dev/ptmx' || hasDevpts).map(
+    ([t, l]) => [t, l] as [string, string],
+  );
+  if (mounts.some((m) => m.target === '/proc')) symlinks.push(['/proc/kcore', '/dev/core']);
+  const sysctls: [string, string][] = Object.entries(linux.sysctl ?? {}).map(([k, v]) => {
+    checkSysctl(k, ns);
+    return [`/proc/sys/${k.replace(/\./g, '/')}`, String(v)];
+  });
+
+  return {
+    ...shim,
+    ...process,
+    cloneFlags: ns.cloneFlags,
+    join: ns.join,
+    uidMap: newUser ? uidMap : undefined,
+    gidMap: newUser ? gidMap : undefined,
+    usernsJoin: ns.has('user') && !newUser,
+    hostname: spec.hostname || undefined,
+    domainname: spec.domainname || undefined,
+    rootfs: path.resolve(bundle, spec.root.path),
+    rootPropagation: rootPropagation(linux.rootfsPropagation),
+    readonlyRoot: spec.root.readonly === true,
+    mounts,
+    devices,
+    symlinks,
+    sysctls,
+    maskedPaths: (linux.maskedPaths ?? []).map((p) => absolute(p, 'masked path')),
+    readonlyPaths: (linux.readonlyPaths ?? []).map((p) => absolute(p, 'readonly path')),
+    seccomp: host.seccomp,
+    cgroupProcs: host.cgroupProcs,
+    oomFile: host.oomFile,
+  };
+}
+
+/** A plan for a process that joins a running container (exec): its namespaces by path, no rootfs work. */
+export function planExec(
+  proc: Spec['process'],
+  pid: number,
+  namespaces: readonly NamespaceType[],
+  host: HostFacts,
+  shim: ShimSettings,
+): LaunchPlan {
+  return {
+    ...shim,
+    ...planProcess(proc),
+    cloneFlags: 0,
+    join: namespaces.map((t) => ({ type: CLONE_FLAG[t], path: `/proc/${pid}/ns/${PROC_NS_NAME[t]}` })),
+    usernsJoin: namespaces.includes('user'),
+    readonlyRoot: false,
+    mounts: [],
+    devices: [],
+    symlinks: [],
+    sysctls: [],
+    maskedPaths: [],
+    readonlyPaths: [],
+    seccomp: host.seccomp,
+    cgroupProcs: host.cgroupProcs,
+    oomFile: host.oomFile,
+  };
+}
