@@ -115,6 +115,13 @@ static long long read_oom_count(void) {
   return -1;
 }
 
+/* The container must not hold the shim's ends: the report pipe would not reach EOF until it execs. */
+static void close_shim_fds(void) {
+  int fds[] = {S.sync, S.report_fd, S.ctl_l, S.attach_l, S.sigfd, S.in_w, S.out_r, S.err_r};
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) if (fds[i] >= 0) close(fds[i]);
+  if (S.has_log && S.log.fd >= 0) close(S.log.fd);
+}
+
 /* Launch the container process. Namespaces joined by path are entered by a short-lived intermediate that
  * clones the container with CLONE_PARENT, so the shim itself never changes namespace and stays its parent. */
 static pid_t spawn(int child_sync, int stdio[3]) {
@@ -123,7 +130,7 @@ static pid_t spawn(int child_sync, int stdio[3]) {
   for (int i = 0; i < S.plan.nrec; i++) if (strcmp(S.plan.rec[i].tag, "setns") == 0) njoin++;
   if (njoin == 0) {
     pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-    if (pid == 0) { close(S.sync); container_main(&S.plan, child_sync, stdio); }
+    if (pid == 0) { close_shim_fds(); container_main(&S.plan, child_sync, stdio); }
     return pid;
   }
   int pp[2];
@@ -152,7 +159,7 @@ static pid_t spawn(int child_sync, int stdio[3]) {
         _exit(1);
       }
     pid_t pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
-    if (pid == 0) { close(S.sync); container_main(&S.plan, child_sync, stdio); }
+    if (pid == 0) { close_shim_fds(); container_main(&S.plan, child_sync, stdio); }
     int v = pid < 0 ? -errno : pid;
     write_all(pp[1], &v, sizeof v);
     _exit(0);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { NamespaceType, Process, Spec, State } from '../spec/oci-runtime.js';
 import { EngineError, conflict, errnoCode, internal, invalidArgument, notFound } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
-import { CgroupManager, cgroupMounts, loadLayout, nodeCgroupFs, normalizeCgroupPath, type CgroupLayout } from './cgroups/index.js';
+import { CgroupManager, cgroupMounts, loadLayout, syncCgroupFs, normalizeCgroupPath, type CgroupLayout } from './cgroups/index.js';
 import { compileSeccomp } from './seccomp/index.js';
 import { planExec, planLaunch, type HostFacts, type LaunchPlan, type ShimSettings } from './plan.js';
 import { encodePlan } from './plan-codec.js';
@@ -106,7 +106,7 @@ export class Runtime {
   }
 
   private async cgroup(cgroupPath: string): Promise<CgroupManager> {
-    return new CgroupManager(await this.cgroupLayout(), nodeCgroupFs, cgroupPath);
+    return new CgroupManager(await this.cgroupLayout(), syncCgroupFs, cgroupPath);
   }
 
   async load(id: string): Promise<StoredState> {
@@ -120,7 +120,8 @@ export class Runtime {
   }
 
   private save(s: StoredState): Promise<void> {
-    return writeFileAtomic(this.files(s.id).state, JSON.stringify(s));
+    // Runtime state describes live processes; it lives on /run (tmpfs) and an fsync would buy nothing.
+    return writeFileAtomic(this.files(s.id).state, JSON.stringify(s), 0o600, false);
   }
 
   async create(id: string, bundle: string, opts: CreateOptions = {}): Promise<{ pid: number; exited?: Promise<number> }> {
@@ -140,7 +141,7 @@ export class Runtime {
       const layout = await this.cgroupLayout();
       const cgroupPath = normalizeCgroupPath(spec.linux?.cgroupsPath || `/berth/${id}`);
       const seccomp = spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp, seccompArch()) : undefined;
-      cg = new CgroupManager(layout, nodeCgroupFs, cgroupPath);
+      cg = new CgroupManager(layout, syncCgroupFs, cgroupPath);
       const io = opts.io ?? { mode: 'inherit' };
       const shim: ShimSettings = {
         id,

@@ -44,6 +44,8 @@ export class FakeCgroupFs implements CgroupFs {
   readonly calls: FakeCall[] = [];
   /** Called after each successful write, to simulate the kernel's reaction (freezer state, …). */
   onWrite: ((path: string, value: string) => void) | undefined;
+  /** Files the "kernel" puts in each directory mkdir creates (interface files of a new cgroup). */
+  knobs: ((dir: string) => Record<string, string>) | undefined;
   /** When true, writing a file that was never seeded fails with ENOENT, as a missing knob does. */
   strictFiles = false;
   private readonly failures: Failure[] = [];
@@ -100,7 +102,12 @@ export class FakeCgroupFs implements CgroupFs {
 
   async mkdir(path: string): Promise<void> {
     this.check('mkdir', 'mkdir', path);
+    const fresh: string[] = [];
+    for (let p = path; !this.dirs.has(p); p = dirname(p)) fresh.push(p);
     this.addDir(path);
+    for (const dir of fresh.reverse()) {
+      for (const [name, value] of Object.entries(this.knobs?.(dir) ?? {})) this.files.set(`${dir}/${name}`, value);
+    }
     this.calls.push({ op: 'mkdir', path });
   }
 

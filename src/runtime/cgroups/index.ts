@@ -7,7 +7,7 @@
 // rules back), drive systemd (only the cgroupfs driver exists), or touch the kernel except through the
 // injected CgroupFs.
 export type { CgroupFs, DirEntry } from './fs.js';
-export { nodeCgroupFs } from './fs.js';
+export { nodeCgroupFs, syncCgroupFs } from './fs.js';
 export type { FakeCall, FakeOp } from './fake-fs.js';
 export { FakeCgroupFs } from './fake-fs.js';
 export type { CgroupLayout, CgroupMode, MountinfoEntry } from './detect.js';

@@ -209,7 +209,9 @@ export class CgroupManager {
     const mem = v1Leaf(this.layout, this.path, 'memory');
     if (r.memory !== undefined && mem !== undefined) {
       opts.swapAccounting = await this.fs.exists(join(mem, 'memory.memsw.limit_in_bytes'));
-      const current = parseLimit(await this.read(join(mem, 'memory.limit_in_bytes')).catch(() => undefined));
+      // Unreadable means no cgroup yet (plan-only call): a new cgroup starts unlimited.
+      const file = join(mem, 'memory.limit_in_bytes');
+      const current = parseLimit(await this.fs.readFile(file).catch((e: unknown) => (errnoCode(e) === 'ENOENT' ? undefined : Promise.reject(cgroupError(`reading ${file}`, e)))));
       opts.currentMemoryLimit = current === Infinity ? -1 : current;
     }
     const blkio = v1Leaf(this.layout, this.path, 'blkio');
@@ -219,7 +221,7 @@ export class CgroupManager {
 
   // A new v1 cpuset cgroup has no cpus and no mems, and no process may join it until it has some.
   private async inherit(file: string): Promise<void> {
-    const own = await this.fs.readFile(file).catch((e: unknown) => (errnoCode(e) === 'ENOENT' ? '' : Promise.reject(e)));
+    const own = await this.fs.readFile(file).catch((e: unknown) => (errnoCode(e) === 'ENOENT' ? '' : Promise.reject(cgroupError(`reading ${file}`, e))));
     if (own.trim() !== '') return;
     const value = (await this.read(join(dirname(dirname(file)), basename(file)))).trim();
     await this.write(file, value);
