@@ -414,6 +414,14 @@ void container_main(const struct plan *p, int sync_fd, int stdio[3]) {
   if (rootfs) {
     unsigned long rootprop = (unsigned long)plan_ll(p, "rootprop", 0, MS_REC | MS_SLAVE);
     if (mount(NULL, "/", NULL, rootprop, NULL) < 0) FAIL_ERRNO("set propagation of /");
+    /* premount: filesystems assembled in the container's own mount namespace before it is entered (the
+     * image's overlay rootfs), so they vanish with the container and never show on the host. */
+    for (int i = 0; i < p->nrec; i++) {
+      const struct record *r = &p->rec[i];
+      if (strcmp(r->tag, "premount") != 0 || r->n != 5) continue;
+      if (mount(r->f[0], r->f[1], r->f[2], strtoul(r->f[3], NULL, 0), r->f[4][0] ? r->f[4] : NULL) < 0)
+        fail(1, "mount %s rootfs at %s: %s", r->f[2], r->f[1], strerror(errno));
+    }
     if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) FAIL_ERRNO("bind rootfs %s", rootfs);
     int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) FAIL_ERRNO("open rootfs %s", rootfs);

@@ -359,19 +359,6 @@ static void finish(void) {
   const char *p;
   if ((p = plan_str(&S.plan, "attachsock", 0, NULL))) unlink(p);
   if ((p = plan_str(&S.plan, "ctlsock", 0, NULL))) unlink(p);
-  const char *notify = plan_str(&S.plan, "notify", 0, NULL);
-  if (notify) {
-    /* Best effort: berthd may be down, and then it reads the exit file when it comes back. */
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (fd >= 0 && strlen(notify) < sizeof sa.sun_path) {
-      strcpy(sa.sun_path, notify);
-      char msg[256];
-      int n = snprintf(msg, sizeof msg, "exit %s %d", plan_str(&S.plan, "id", 0, ""), code);
-      sendto(fd, msg, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa);
-    }
-    if (fd >= 0) close(fd);
-  }
   if (S.tio_saved) tcsetattr(0, TCSANOW, &S.saved_tio);
   exit(S.foreground ? code : 0);
 }

@@ -1,9 +1,9 @@
 // The container lifecycle of an OCI runtime (create, start, state, kill, delete, pause, resume, ps, exec,
 // run) over berth-shim. State lives in files under `root/<id>/`, so any process (berth-runtime, berthd after
 // a restart) can pick a container up where another left it.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { NamespaceType, Process, Spec, State } from '../spec/oci-runtime.js';
+import type { NamespaceType, Process, Resources, Spec, State } from '../spec/oci-runtime.js';
 import { EngineError, conflict, errnoCode, internal, invalidArgument, notFound } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import { CgroupManager, cgroupMounts, loadLayout, syncCgroupFs, normalizeCgroupPath, type CgroupLayout } from './cgroups/index.js';
@@ -38,7 +38,6 @@ export interface IoOptions {
   stdinOnce?: boolean;
   /** File that receives the shim's own error messages (pipes mode). */
   shimLog?: number;
-  notify?: string;
 }
 
 export interface CreateOptions {
@@ -153,7 +152,6 @@ export class Runtime {
         exitFile: f.exit,
         ctlSock: f.ctl,
         attachSock: io.mode === 'pipes' || spec.process?.terminal ? f.attach : undefined,
-        notify: io.notify,
         log: io.log,
         stdin: io.stdin,
         stdinOnce: io.stdinOnce,
@@ -235,7 +233,7 @@ export class Runtime {
   async list(): Promise<string[]> {
     const { readdir } = await import('node:fs/promises');
     try {
-      return (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+      return (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory() && ID_RE.test(d.name)).map((d) => d.name);
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') return [];
       throw e;
@@ -277,6 +275,12 @@ export class Runtime {
     return (await this.cgroup(s.cgroupPath)).pids();
   }
 
+  /** Changes the cgroup limits of a live container (docker update). */
+  async update(id: string, resources: Resources): Promise<void> {
+    const s = await this.load(id);
+    await (await this.cgroup(s.cgroupPath)).update(resources);
+  }
+
   async stats(id: string) {
     const s = await this.load(id);
     return (await this.cgroup(s.cgroupPath)).stats();
@@ -301,6 +305,17 @@ export class Runtime {
     }
     await cg.destroy();
     await rm(this.dir(id), { recursive: true, force: true });
+    await this.removeExecDirs(id);
+  }
+
+  /** Exec directories of a deleted container (their processes died with its PID namespace or cgroup). */
+  private async removeExecDirs(id: string): Promise<void> {
+    const root = path.join(this.root, '@exec');
+    const { readdir } = await import('node:fs/promises');
+    for (const e of await readdir(root).catch(() => [] as string[])) {
+      const owner = await readFile(path.join(root, e, 'container'), 'utf8').catch(() => '');
+      if (owner === id) await rm(path.join(root, e), { recursive: true, force: true });
+    }
   }
 
   /** Run another process in the container's namespaces and cgroup. Resolves with its pid (and, in the
@@ -314,8 +329,12 @@ export class Runtime {
     const st = await this.status(s);
     if (st !== 'running') throw conflict(`cannot exec in a ${st === 'paused' ? 'paused' : 'stopped'} container`);
     validateId(opts.execId);
-    const dir = path.join(this.dir(id), `x-${opts.execId}`);
+    // Exec state sits outside the container's directory so its socket paths stay short whatever the
+    // container id's length (unix socket paths are limited to 107 bytes). '@' can't occur in an id.
+    const dir = path.join(this.root, '@exec', opts.execId);
+    await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
     await mkdir(dir, { mode: 0o700 });
+    await writeFile(path.join(dir, 'container'), id);
     try {
       const cg = await this.cgroup(s.cgroupPath);
       const spec = JSON.parse(await readFile(path.join(s.bundle, 'config.json'), 'utf8').catch(() => '{}')) as Spec;
@@ -339,7 +358,6 @@ export class Runtime {
           log: io.log,
           stdin: io.stdin,
           stdinOnce: io.stdinOnce,
-          notify: io.notify,
         },
       );
       const res = await spawnShim({

@@ -28,7 +28,6 @@ export function encodePlan(p: LaunchPlan): Buffer {
   if (p.exitFile) rec('exitfile', p.exitFile);
   if (p.ctlSock) rec('ctlsock', p.ctlSock);
   if (p.attachSock) rec('attachsock', p.attachSock);
-  if (p.notify) rec('notify', p.notify);
   if (p.log) rec('log', p.log.path, p.log.maxSize, p.log.maxFiles);
   flag('stdin', p.stdin);
   flag('stdinonce', p.stdinOnce);
@@ -45,6 +44,7 @@ export function encodePlan(p: LaunchPlan): Buffer {
   if (p.domainname) rec('domainname', p.domainname);
   if (p.rootfs) {
     rec('rootfs', p.rootfs);
+    for (const m of p.premounts) rec('premount', m.source, m.target, m.fstype, m.flags, m.data);
     if (p.rootPropagation !== undefined) rec('rootprop', p.rootPropagation);
     flag('readonly', p.readonlyRoot);
   }

@@ -18,6 +18,10 @@ export interface PlanMount {
   propagation: number;
 }
 
+/** Annotation naming an overlay (its mount options) to assemble at root.path inside the container's mount
+ * namespace before it is entered: Berth's own extension, used by berthd for image rootfs. */
+export const OVERLAY_ANNOTATION = 'dev.berth.rootfs.overlay';
+
 export interface PlanDevice {
   path: string;
   mode: number;
@@ -39,7 +43,6 @@ export interface ShimSettings {
   exitFile?: string;
   ctlSock?: string;
   attachSock?: string;
-  notify?: string;
   log?: { path: string; maxSize: number; maxFiles: number };
   stdin?: boolean;
   stdinOnce?: boolean;
@@ -63,6 +66,7 @@ export interface LaunchPlan extends ShimSettings {
   hostname?: string;
   domainname?: string;
   rootfs?: string;
+  premounts: { source: string; target: string; fstype: string; flags: number; data: string }[];
   rootPropagation?: number;
   readonlyRoot: boolean;
   mounts: PlanMount[];
@@ -266,6 +270,9 @@ export function planLaunch(spec: Spec, bundle: string, host: HostFacts, shim: Sh
     hostname: spec.hostname || undefined,
     domainname: spec.domainname || undefined,
     rootfs: path.resolve(bundle, spec.root.path),
+    premounts: spec.annotations?.[OVERLAY_ANNOTATION]
+      ? [{ source: 'overlay', target: path.resolve(bundle, spec.root.path), fstype: 'overlay', flags: 0, data: spec.annotations[OVERLAY_ANNOTATION] }]
+      : [],
     rootPropagation: rootPropagation(linux.rootfsPropagation),
     readonlyRoot: spec.root.readonly === true,
     mounts,
@@ -295,6 +302,7 @@ export function planExec(
     join: namespaces.map((t) => ({ type: CLONE_FLAG[t], path: `/proc/${pid}/ns/${PROC_NS_NAME[t]}` })),
     usernsJoin: namespaces.includes('user'),
     readonlyRoot: false,
+    premounts: [],
     mounts: [],
     devices: [],
     symlinks: [],

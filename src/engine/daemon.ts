@@ -1,0 +1,82 @@
+// The engine's composition root: builds the stores and services from a config and brings the daemon's
+// state back (live restore). It holds no HTTP: bin/berthd.ts hands these services to the API routes.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EngineError } from '../common/errors.js';
+import { Runtime } from '../runtime/index.js';
+import { loadLayout } from '../runtime/cgroups/index.js';
+import { Containers } from './container/service.js';
+import type { EngineConfig, EngineContext, ImageLookup } from './container/context.js';
+import { Execs } from './container/exec.js';
+import { ContainerStore } from './container/store.js';
+import { EventBus } from './events.js';
+
+export interface DaemonOptions {
+  dataRoot: string;
+  execRoot: string;
+  cgroupParent?: string;
+  log?: (msg: string) => void;
+}
+
+/** Unix socket paths are limited to 107 bytes; a container's shim sockets live at <execRoot>/r/<64-hex id>/attach. */
+const MAX_EXEC_ROOT = 107 - '/r/'.length - 64 - '/attach'.length;
+
+export class Engine {
+  readonly events = new EventBus();
+  readonly store: ContainerStore;
+  readonly runtime: Runtime;
+  readonly containers: Containers;
+  readonly execs: Execs;
+  readonly ctx: EngineContext;
+  id = '';
+  cgroupVersion: '1' | '2' = '1';
+
+  constructor(readonly opts: DaemonOptions, images: ImageLookup) {
+    if (opts.execRoot.length > MAX_EXEC_ROOT) {
+      throw new EngineError('invalid-argument', `exec-root ${opts.execRoot} is too long: at most ${MAX_EXEC_ROOT} characters (container sockets must fit in a unix socket path)`);
+    }
+    const cfg: EngineConfig = {
+      dataRoot: opts.dataRoot,
+      execRoot: opts.execRoot,
+      cgroupParent: opts.cgroupParent ?? '/berth',
+      emptyDir: path.join(opts.dataRoot, 'empty'),
+    };
+    this.store = new ContainerStore(path.join(opts.dataRoot, 'containers'));
+    this.runtime = new Runtime(path.join(opts.execRoot, 'r'));
+    this.ctx = {
+      cfg,
+      store: this.store,
+      runtime: this.runtime,
+      images,
+      events: this.events,
+      waiters: new Map(),
+      pendingAttach: new Map(),
+      onStart: () => undefined,
+      log: opts.log ?? ((m) => process.stderr.write(`berthd: ${m}\n`)),
+    };
+    this.containers = new Containers(this.ctx);
+    this.execs = new Execs(this.ctx);
+  }
+
+  async start(): Promise<void> {
+    const { dataRoot, execRoot } = this.opts;
+    await mkdir(dataRoot, { recursive: true, mode: 0o711 });
+    await mkdir(execRoot, { recursive: true, mode: 0o711 });
+    await mkdir(this.ctx.cfg.emptyDir, { recursive: true });
+    const idFile = path.join(dataRoot, 'engine-id');
+    this.id = await readFile(idFile, 'utf8').catch(async () => {
+      const id = randomUUID();
+      await writeFile(idFile, id);
+      return id;
+    });
+    this.cgroupVersion = (await loadLayout()).mode === 'v2' ? '2' : '1';
+    await this.store.load(this.ctx.log);
+    await this.containers.restore();
+  }
+
+  stop(): void {
+    // Containers keep running (live restore): only the daemon's own timers stop.
+    this.containers.monitor.close();
+  }
+}
