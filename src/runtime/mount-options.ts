@@ -75,12 +75,12 @@ export function parseMountOptions(options: readonly string[] = []): ParsedOption
   let propagation = 0;
   const data: string[] = [];
   for (const o of options) {
-    const f = FLAGS[o];
+    const f = Object.hasOwn(FLAGS, o) ? FLAGS[o] : undefined;
     if (f) {
       flags = f[0] ? flags | f[1] : flags & ~f[1];
       continue;
     }
-    const p = PROPAGATION[o];
+    const p = Object.hasOwn(PROPAGATION, o) ? PROPAGATION[o] : undefined;
     if (p !== undefined) {
       propagation = p;
       continue;
@@ -93,5 +93,5 @@ export function parseMountOptions(options: readonly string[] = []): ParsedOption
 /** The propagation flags for a `rootfsPropagation` value; Docker's default is rslave. */
 export function rootPropagation(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  return PROPAGATION[value];
+  return Object.hasOwn(PROPAGATION, value) ? PROPAGATION[value] : undefined;
 }

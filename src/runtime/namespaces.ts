@@ -34,7 +34,7 @@ export interface NamespacePlan {
 export function planNamespaces(list: readonly Namespace[] = []): NamespacePlan {
   const seen = new Map<NamespaceType, Namespace>();
   for (const ns of list) {
-    if (!(ns.type in CLONE_FLAG)) throw invalidArgument(`namespace type "${ns.type}" is not supported`);
+    if (!Object.hasOwn(CLONE_FLAG, ns.type)) throw invalidArgument(`namespace type "${ns.type}" is not supported`);
     if (seen.has(ns.type)) throw invalidArgument(`duplicate namespace type "${ns.type}"`);
     seen.set(ns.type, ns);
   }

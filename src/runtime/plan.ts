@@ -99,7 +99,8 @@ const RLIMIT_TYPES = new Set([
 ]);
 
 /** JSON numbers above 2^53 are inexact; the runtime spec writes RLIM_INFINITY as 2^64-1. */
-function rlimitValue(v: number): string {
+function rlimitValue(v: unknown, type: string): string {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw invalidArgument(`rlimit ${type}: soft and hard must be numbers`);
   if (!Number.isFinite(v) || v < 0 || v >= 2 ** 63) return '18446744073709551615';
   return String(Math.trunc(v));
 }
@@ -180,16 +181,16 @@ type ProcessPart = Pick<LaunchPlan, 'terminal' | 'cwd' | 'args' | 'env' | 'uid' 
 
 function planProcess(proc: Spec['process']): ProcessPart {
   if (!proc) throw invalidArgument('process must be set');
-  if (!Array.isArray(proc.args) || proc.args.length === 0 || proc.args.some((a) => typeof a !== 'string')) {
-    throw invalidArgument('args must not be empty');
-  }
+  if (!Array.isArray(proc.args) || proc.args.length === 0) throw invalidArgument('args must not be empty');
+  const bad = proc.args.findIndex((a) => typeof a !== 'string');
+  if (bad >= 0) throw invalidArgument(`args[${bad}] must be a string`);
   if (!proc.user || typeof proc.user.uid !== 'number' || typeof proc.user.gid !== 'number') {
     throw invalidArgument('process.user.uid and process.user.gid must be numbers');
   }
   if (typeof proc.cwd !== 'string' || proc.cwd === '') throw invalidArgument('cwd property must not be empty');
   const rlimits = (proc.rlimits ?? []).map((r) => {
     if (!RLIMIT_TYPES.has(r.type)) throw invalidArgument(`rlimit type "${r.type}" is not supported`);
-    return { type: r.type, soft: rlimitValue(r.soft), hard: rlimitValue(r.hard) };
+    return { type: r.type, soft: rlimitValue(r.soft, r.type), hard: rlimitValue(r.hard, r.type) };
   });
   const c = proc.capabilities;
   return {
@@ -236,11 +237,18 @@ export function planLaunch(spec: Spec, bundle: string, host: HostFacts, shim: Sh
   if (newUser && (!uidMap || !gidMap)) throw invalidArgument('user namespaces enabled, but no mapping found');
   if (!ns.has('user') && (uidMap || gidMap)) throw invalidArgument('user namespaces not enabled, but mappings found');
   if (spec.hostname && !ns.isNew('uts')) throw invalidArgument('unable to set hostname without a private UTS namespace');
+  if (spec.domainname && !ns.isNew('uts')) throw invalidArgument('unable to set domainname without a private UTS namespace');
+  const rootProp = rootPropagation(linux.rootfsPropagation);
+  if (linux.rootfsPropagation && rootProp === undefined) {
+    throw invalidArgument(`rootfsPropagation=${linux.rootfsPropagation} is not supported`);
+  }
 
   const devices = withDefaultDevices(linux.devices).map((d) => {
-    if (!d.path?.startsWith('/dev/')) throw invalidArgument(`device path must be under /dev: ${d.path}`);
+    // Normalise before checking: "/dev/../etc/passwd" must not pass as a device path.
+    const p = typeof d.path === 'string' ? path.posix.normalize(d.path) : '';
+    if (!p.startsWith('/dev/')) throw invalidArgument(`device path must be under /dev: ${d.path}`);
     return {
-      path: path.posix.normalize(d.path),
+      path: p,
       mode: deviceMode(d),
       major: d.major ?? 0,
       minor: d.minor ?? 0,
@@ -273,7 +281,7 @@ export function planLaunch(spec: Spec, bundle: string, host: HostFacts, shim: Sh
     premounts: spec.annotations?.[OVERLAY_ANNOTATION]
       ? [{ source: 'overlay', target: path.resolve(bundle, spec.root.path), fstype: 'overlay', flags: 0, data: spec.annotations[OVERLAY_ANNOTATION] }]
       : [],
-    rootPropagation: rootPropagation(linux.rootfsPropagation),
+    rootPropagation: rootProp,
     readonlyRoot: spec.root.readonly === true,
     mounts,
     devices,
