@@ -41,6 +41,7 @@ export class Engine {
       execRoot: opts.execRoot,
       cgroupParent: opts.cgroupParent ?? '/berth',
       emptyDir: path.join(opts.dataRoot, 'empty'),
+      defaultCgroupns: 'host',
     };
     this.store = new ContainerStore(path.join(opts.dataRoot, 'containers'));
     this.runtime = new Runtime(path.join(opts.execRoot, 'r'));
@@ -53,10 +54,11 @@ export class Engine {
       waiters: new Map(),
       pendingAttach: new Map(),
       onStart: () => undefined,
+      onExit: () => undefined,
       log: opts.log ?? ((m) => process.stderr.write(`berthd: ${m}\n`)),
     };
-    this.containers = new Containers(this.ctx);
     this.execs = new Execs(this.ctx);
+    this.containers = new Containers(this.ctx, this.execs);
   }
 
   async start(): Promise<void> {
@@ -71,6 +73,7 @@ export class Engine {
       return id;
     });
     this.cgroupVersion = (await loadLayout()).mode === 'v2' ? '2' : '1';
+    this.ctx.cfg.defaultCgroupns = this.cgroupVersion === '2' ? 'private' : 'host';
     await this.store.load(this.ctx.log);
     await this.containers.restore();
   }
@@ -78,5 +81,6 @@ export class Engine {
   stop(): void {
     // Containers keep running (live restore): only the daemon's own timers stop.
     this.containers.monitor.close();
+    this.containers.health.close();
   }
 }

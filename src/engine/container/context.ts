@@ -25,6 +25,7 @@ export interface EngineConfig {
   /** An empty directory, the lowerdir of images without layers. */
   emptyDir: string;
   initPath?: string;
+  defaultCgroupns: 'host' | 'private';
 }
 
 export interface Waiter {
@@ -41,8 +42,9 @@ export interface EngineContext {
   waiters: Map<string, Waiter[]>;
   /** Attach streams waiting for a created container to start: connected before its process runs. */
   pendingAttach: Map<string, ((attachSock: string) => Promise<void>)[]>;
-  /** Called when a container's process has ended (wired to the monitor). */
+  /** Called when a container's process has started, and when it has ended (wired by the service). */
   onStart: (c: ContainerRecord) => void;
+  onExit: (c: ContainerRecord) => void;
   log: (msg: string) => void;
 }
 

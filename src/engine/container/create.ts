@@ -61,7 +61,7 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
     await mkdir(dir, { recursive: true, mode: 0o710 });
     await prepareRootfs(rootfsLayout(dir, image.layers));
     const hostname = config.Hostname || id.slice(0, 12);
-    const hc: WireHostConfig = { ...hostConfig, NetworkMode: hostConfig.NetworkMode || 'bridge', RestartPolicy: hostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 }, LogConfig: hostConfig.LogConfig?.Type ? hostConfig.LogConfig : { Type: 'json-file', Config: hostConfig.LogConfig?.Config ?? {} } };
+    const hc = normalizeHostConfig(hostConfig, ctx.cfg.defaultCgroupns);
     const rec: ContainerRecord = {
       id,
       name,
@@ -105,6 +105,23 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
     await import('node:fs/promises').then((f) => f.rm(ctx.store.dir(id), { recursive: true, force: true }));
     throw e;
   }
+}
+
+/** The defaults dockerd fills in at create, so that inspect shows what Docker's would. */
+export function normalizeHostConfig(h: WireHostConfig, defaultCgroupns: 'host' | 'private' = 'host'): WireHostConfig {
+  const hc: WireHostConfig = { ...h };
+  hc.NetworkMode = !h.NetworkMode || h.NetworkMode === 'default' ? 'bridge' : h.NetworkMode;
+  const rp = h.RestartPolicy ?? {};
+  hc.RestartPolicy = { Name: rp.Name || 'no', MaximumRetryCount: rp.MaximumRetryCount ?? 0 };
+  hc.LogConfig = h.LogConfig?.Type ? { Type: h.LogConfig.Type, Config: h.LogConfig.Config ?? {} } : { Type: 'json-file', Config: h.LogConfig?.Config ?? {} };
+  if (h.Memory && !h.MemorySwap) hc.MemorySwap = h.Memory * 2;
+  if (!h.ShmSize) hc.ShmSize = 64 * 1024 * 1024;
+  if (h.PidsLimit !== undefined && h.PidsLimit !== null && h.PidsLimit <= 0) hc.PidsLimit = null;
+  if (h.MemorySwappiness === -1) hc.MemorySwappiness = null;
+  // Docker's default: a private cgroup namespace on cgroup v2 hosts, the host's on v1.
+  if (hc.CgroupnsMode === undefined || hc.CgroupnsMode === '') hc.CgroupnsMode = defaultCgroupns;
+  if (hc.IpcMode === undefined || hc.IpcMode === '') hc.IpcMode = 'private';
+  return hc;
 }
 
 /** Image Env first, then the container's: a later KEY=value replaces an earlier one in place. */

@@ -140,6 +140,12 @@ export class Execs {
     });
   }
 
+  /** Ends a running exec (a healthcheck past its timeout). */
+  async kill(id: string, signal = 9): Promise<void> {
+    const e = this.get(id);
+    if (e.running && e.dir) await ctl(path.join(e.dir, 'ctl'), `kill ${signal}`);
+  }
+
   async resize(id: string, h: number, w: number): Promise<void> {
     const e = this.get(id);
     if (!e.running || !e.dir) throw conflict(`Exec ${id} is not running`);
@@ -152,13 +158,14 @@ export class Execs {
     return {
       CanRemove: false,
       ContainerID: e.containerId,
-      DetachKeys: e.config.DetachKeys ?? '',
+      // Docker reports the detach keys as the bytes they decode to, base64-encoded (null when unset).
+      DetachKeys: e.config.DetachKeys ? Buffer.from(detachKeyBytes(e.config.DetachKeys)).toString('base64') : null,
       ExitCode: e.exitCode,
       ID: e.id,
       OpenStderr: e.config.AttachStderr === true,
       OpenStdin: e.config.AttachStdin === true,
       OpenStdout: e.config.AttachStdout === true,
-      ProcessConfig: { arguments: cmd.slice(1), entrypoint: cmd[0] ?? '', privileged: e.config.Privileged === true, tty: e.config.Tty === true, user: e.config.User ?? '' },
+      ProcessConfig: { arguments: cmd.slice(1), entrypoint: cmd[0] ?? '', tty: e.config.Tty === true, ...(e.config.Privileged ? { privileged: true } : {}), ...(e.config.User ? { user: e.config.User } : {}) },
       Running: e.running,
       Pid: e.pid,
     };
@@ -168,6 +175,22 @@ export class Execs {
   dropContainer(containerId: string): void {
     for (const [id, e] of this.byId) if (e.containerId === containerId) this.byId.delete(id);
   }
+}
+
+/** "ctrl-p,ctrl-q" → [16, 17]; letters map to their control codes, other single characters to themselves. */
+export function detachKeyBytes(keys: string): number[] {
+  return keys.split(',').map((k) => {
+    const m = /^ctrl-(.)$/.exec(k);
+    if (!m) {
+      if (k.length !== 1) throw invalidArgument(`Invalid escape keys (${keys}) provided`);
+      return k.charCodeAt(0);
+    }
+    const ch = m[1]!;
+    if (ch >= 'a' && ch <= 'z') return ch.charCodeAt(0) - 96;
+    const special: Record<string, number> = { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 };
+    if (ch in special) return special[ch]!;
+    throw invalidArgument(`Invalid escape keys (${keys}) provided`);
+  });
 }
 
 function frame(stream: number, text: string): Buffer {

@@ -8,19 +8,27 @@ import { killContainer, pauseContainer, removeContainer, renameContainer, stopCo
 import { listContainers } from './list.js';
 import type { ContainerRecord } from './model.js';
 import { Monitor } from './monitor.js';
+import { Health } from './health.js';
+import type { Execs } from './exec.js';
 import { launch, startContainer } from './start.js';
 import { inspectJSON, summaryJSON } from '../compat/container-json.js';
 
 export class Containers {
   readonly monitor: Monitor;
+  readonly health: Health;
 
-  constructor(readonly ctx: EngineContext) {
+  constructor(readonly ctx: EngineContext, readonly execs: Execs) {
     this.monitor = new Monitor(
       ctx,
       (c) => ctx.store.lock(c.id, () => launch(ctx, c)),
       (c) => this.remove(c.id, { force: true }),
     );
-    ctx.onStart = (c) => this.monitor.watch(c);
+    this.health = new Health(ctx, execs);
+    ctx.onStart = (c) => {
+      this.monitor.watch(c);
+      this.health.start(c);
+    };
+    ctx.onExit = (c) => this.health.stop(c.id);
   }
 
   create(body: Record<string, any>, name?: string) {
@@ -60,8 +68,10 @@ export class Containers {
     return waitContainer(this.ctx, ref, condition, signal);
   }
 
-  remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}) {
-    return removeContainer(this.ctx, this.monitor, ref, opts);
+  async remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}) {
+    const c = this.ctx.store.get(ref);
+    await removeContainer(this.ctx, this.monitor, ref, opts);
+    this.execs.dropContainer(c.id);
   }
 
   rename(ref: string, name: string) {
@@ -101,7 +111,7 @@ export class Containers {
         const st = await ctx.runtime.state(c.id).catch(() => undefined);
         if (st && (st.status === 'running' || st.status === 'paused')) {
           c.state.status = st.status;
-          this.monitor.watch(c);
+          this.ctx.onStart(c);
           continue;
         }
         if (st?.exit) {
