@@ -1,0 +1,30 @@
+// The engine wires attach/exec streams as a Duplex; a hijacked connection offers stdin plus write/end.
+import { Duplex } from 'node:stream';
+import type { Hijacked } from '../stream/hijack.js';
+
+export function hijackedDuplex(h: Hijacked): Duplex {
+  const d = new Duplex({
+    read() {
+      h.stdin.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      h.write(chunk);
+      cb();
+    },
+    final(cb) {
+      h.end();
+      cb();
+    },
+    destroy(err, cb) {
+      h.end();
+      cb(err);
+    },
+  });
+  h.stdin.on('data', (c: Buffer) => {
+    if (!d.push(c)) h.stdin.pause();
+  });
+  h.stdin.on('end', () => d.push(null));
+  h.stdin.on('error', () => d.push(null));
+  h.signal.addEventListener('abort', () => d.destroy(), { once: true });
+  return d;
+}

@@ -1,0 +1,91 @@
+// The engine's services seen through the route folders' backend interfaces: the one place where api and
+// engine meet (bin/berthd.ts → src/berthd/main.ts).
+import type { Duplex } from 'node:stream';
+import { EngineError } from '../common/errors.js';
+import type { ContainersBackend } from '../api/routes/containers/backend.js';
+import type { ExecBackend } from '../api/routes/exec/routes.js';
+import type { SystemBackend } from '../api/routes/system/routes.js';
+import type { Engine } from '../engine/daemon.js';
+import type { ImageService } from '../engine/image-service.js';
+import { attachContainer, resizeContainer } from '../engine/container/attach.js';
+import { readLogs } from '../engine/container/logs.js';
+import { statsStream } from '../engine/container/stats.js';
+import { topContainer } from '../engine/container/top.js';
+import { updateContainer } from '../engine/container/update.js';
+import { infoJSON, versionJSON } from '../engine/system.js';
+
+const notImplemented = (what: string) => new EngineError('not-implemented', `${what} is not implemented yet`);
+
+export function containersBackend(engine: Engine): ContainersBackend {
+  const c = engine.containers;
+  const ctx = engine.ctx;
+  return {
+    create: (body, name) => c.create(body, name),
+    start: (ref) => c.start(ref),
+    stop: (ref, o) => c.stop(ref, o),
+    restart: (ref, o) => c.restart(ref, o),
+    kill: (ref, sig) => c.kill(ref, sig),
+    pause: (ref) => c.pause(ref),
+    unpause: (ref) => c.unpause(ref),
+    wait: (ref, cond, signal) => c.wait(ref, cond, signal),
+    remove: (ref, o) => c.remove(ref, o),
+    rename: (ref, name) => c.rename(ref, name),
+    update: (ref, body) => updateContainer(ctx, ref, body),
+    inspect: (ref) => c.inspect(ref, engine.execs.idsOf(c.get(ref).id)),
+    list: (o) => c.list(o),
+    prune: (f) => c.prune(f),
+    top: (ref, ps) => topContainer(ctx, ref, ps),
+    tty: (ref) => c.get(ref).config.Tty === true,
+    logs(ref, o) {
+      const rec = c.get(ref);
+      if (rec.hostConfig.LogConfig?.Type === 'none' || !rec.logPath) {
+        throw new EngineError('invalid-argument', 'configured logging driver does not support reading');
+      }
+      return readLogs(rec.logPath, { ...o, isRunning: () => rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting' });
+    },
+    stats: (ref, o) => statsStream(ctx, ref, o),
+    attach: (ref, o, conn: Duplex) => attachContainer(ctx, ref, o, conn),
+    resize: (ref, h, w) => resizeContainer(ctx, ref, h, w),
+    changes: async () => {
+      throw notImplemented('container changes');
+    },
+    export: async () => {
+      throw notImplemented('container export');
+    },
+    archiveStat: async () => {
+      throw notImplemented('container archive');
+    },
+    archiveGet: async () => {
+      throw notImplemented('container archive');
+    },
+    archivePut: async () => {
+      throw notImplemented('container archive');
+    },
+  };
+}
+
+export function execBackend(engine: Engine): ExecBackend {
+  const e = engine.execs;
+  return {
+    create: (container, cfg) => e.create(container, cfg),
+    start: (id, o, conn) => e.start(id, o, conn),
+    resize: (id, h, w) => e.resize(id, h, w),
+    inspect: (id) => e.inspect(id),
+    tty: (id) => e.get(id).config.Tty === true,
+  };
+}
+
+export function systemBackend(engine: Engine, images: ImageService): SystemBackend {
+  return {
+    version: () => versionJSON(),
+    info: async () => infoJSON({ id: engine.id, store: engine.store, images: await images.count(), dataRoot: engine.opts.dataRoot, cgroupVersion: engine.cgroupVersion, events: engine.events }),
+    df: async () => ({
+      LayersSize: 0,
+      Images: await images.list({ all: true, digests: false, filters: {} }),
+      Containers: engine.containers.list({ all: true }),
+      Volumes: [],
+      BuildCache: [],
+    }),
+    subscribe: (onEvent, o) => engine.events.subscribe(onEvent, o),
+  };
+}

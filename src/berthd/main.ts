@@ -1,0 +1,113 @@
+// berthd: the daemon. Parses dockerd-style flags, opens the stores, restores containers, and serves the
+// Engine API on every --host. SIGTERM/SIGINT stop the daemon only: containers keep running (live restore).
+import { writeFile, rm, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import { createApiServer, pingRoutes, stderrLogger } from '../api/index.js';
+import { containerRoutes } from '../api/routes/containers/routes.js';
+import { execRoutes } from '../api/routes/exec/routes.js';
+import { imageRoutes } from '../api/routes/images/routes.js';
+import { systemRoutes } from '../api/routes/system/routes.js';
+import { Engine } from '../engine/daemon.js';
+import { ImageService } from '../engine/image-service.js';
+import { BERTH_VERSION } from '../engine/system.js';
+import { ImageStore } from '../image/index.js';
+import { containersBackend, execBackend, systemBackend } from './backends.js';
+
+export interface DaemonFlags {
+  host: string[];
+  dataRoot: string;
+  execRoot: string;
+  pidfile?: string;
+  group?: string;
+  tls?: boolean;
+  tlsverify?: boolean;
+  tlscacert?: string;
+  tlscert?: string;
+  tlskey?: string;
+  cgroupParent?: string;
+  debug?: boolean;
+}
+
+export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<void>; addresses: string[] }> {
+  const log = (m: string) => process.stderr.write(`berthd: ${m}\n`);
+  await mkdir(f.dataRoot, { recursive: true, mode: 0o711 });
+  const store = await ImageStore.open(path.join(f.dataRoot, 'image'), { log });
+  let engine: Engine;
+  const imagesLater = { get: (ref: string) => images.get(ref) };
+  engine = new Engine({ dataRoot: f.dataRoot, execRoot: f.execRoot, cgroupParent: f.cgroupParent, log }, imagesLater);
+  const images = new ImageService(store, engine.store, engine.events);
+  await engine.start();
+  const routes = [
+    ...pingRoutes(),
+    ...systemRoutes(systemBackend(engine, images)),
+    ...containerRoutes(containersBackend(engine)),
+    ...execRoutes(execBackend(engine)),
+    ...imageRoutes(images),
+  ];
+  const tls = f.tlsverify || f.tls ? { cert: f.tlscert ?? '', key: f.tlskey ?? '', ca: f.tlscacert, verify: f.tlsverify === true } : undefined;
+  const server = createApiServer(routes, {
+    hosts: f.host.length ? f.host : ['unix:///run/berth/berth.sock'],
+    tls,
+    socketGroup: f.group,
+    version: BERTH_VERSION,
+    logger: f.debug ? { ...stderrLogger, debug: (m) => log(m) } : stderrLogger,
+  });
+  const addresses = await server.listen();
+  if (f.pidfile) await writeFile(f.pidfile, `${process.pid}\n`);
+  engine.events.publish('daemon', 'start', engine.id, { name: 'berthd' });
+  log(`API listening on ${addresses.join(', ')}`);
+  return {
+    addresses,
+    close: async () => {
+      await server.close({ graceMs: 2000 });
+      engine.stop();
+      if (f.pidfile) await rm(f.pidfile, { force: true });
+    },
+  };
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('berthd')
+    .description('Berth daemon: serves the Docker Engine API')
+    .version(`Berth version ${BERTH_VERSION}`, '-v, --version')
+    .option('-H, --host <address>', 'daemon socket(s) to listen on (unix:///path, tcp://host:port)', collect, [])
+    .option('--data-root <dir>', 'root directory of persistent state', '/var/lib/berth')
+    .option('--exec-root <dir>', 'root directory for execution state files', '/run/berth')
+    .option('-p, --pidfile <file>', 'path to use for the daemon PID file', '/run/berth.pid')
+    .option('-G, --group <group>', 'group for the unix socket', 'docker')
+    .option('--tls', 'use TLS; implied by --tlsverify')
+    .option('--tlsverify', 'use TLS and verify the remote')
+    .option('--tlscacert <file>', 'trust certs signed only by this CA')
+    .option('--tlscert <file>', 'path to TLS certificate file')
+    .option('--tlskey <file>', 'path to TLS key file')
+    .option('--cgroup-parent <path>', 'parent cgroup for all containers', '/berth')
+    .option('-D, --debug', 'enable debug output')
+    .exitOverride();
+  let flags: DaemonFlags;
+  try {
+    program.parse(argv, { from: 'user' });
+    flags = program.opts() as DaemonFlags;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 125;
+  }
+  let d: Awaited<ReturnType<typeof runDaemon>>;
+  try {
+    d = await runDaemon(flags);
+  } catch (e) {
+    process.stderr.write(`berthd: failed to start daemon: ${(e as Error).message}\n`);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await d.close();
+  return 0;
+}

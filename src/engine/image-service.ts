@@ -1,0 +1,231 @@
+// Images as the Engine API shows them, over the image store: import with Dockerfile-style `changes`, list,
+// inspect, history, tag and Docker's rmi rules (untag before delete, refuse while containers use it).
+import type { Readable } from 'node:stream';
+import { conflict, invalidArgument } from '../common/errors.js';
+import { familiarString, parseNormalizedNamed, type ImageStore, type StoredImage } from '../image/index.js';
+import type { ImageInfo, ImageLookup } from './container/context.js';
+import type { ContainerStore } from './container/store.js';
+import type { EventBus } from './events.js';
+
+/** `CMD ["sh"]`, `ENV A=b`, … → image config fields (the subset `docker import --change` accepts). */
+export function parseChanges(changes: string[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  const list = (v: string): string[] => {
+    const t = v.trim();
+    if (t.startsWith('[')) {
+      try {
+        const a = JSON.parse(t);
+        if (Array.isArray(a) && a.every((x) => typeof x === 'string')) return a;
+      } catch {
+        // shell form
+      }
+    }
+    return ['/bin/sh', '-c', t];
+  };
+  const pairs = (v: string): [string, string][] => {
+    const res: [string, string][] = [];
+    const re = /([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)/g;
+    if (!v.includes('=')) {
+      const [k, ...rest] = v.trim().split(/\s+/);
+      return k ? [[k, rest.join(' ')]] : [];
+    }
+    for (const m of v.matchAll(re)) res.push([m[1]!, m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!]);
+    return res;
+  };
+  for (const raw of changes) {
+    const c = raw.trim();
+    if (!c) continue;
+    const sp = c.search(/\s/);
+    const word = (sp < 0 ? c : c.slice(0, sp)).toUpperCase();
+    const arg = sp < 0 ? '' : c.slice(sp + 1).trim();
+    switch (word) {
+      case 'CMD':
+        out.Cmd = list(arg);
+        break;
+      case 'ENTRYPOINT':
+        out.Entrypoint = list(arg);
+        break;
+      case 'ENV':
+        out.Env = [...(out.Env ?? []), ...pairs(arg).map(([k, v]) => `${k}=${v}`)];
+        break;
+      case 'LABEL':
+        out.Labels = { ...(out.Labels ?? {}), ...Object.fromEntries(pairs(arg)) };
+        break;
+      case 'EXPOSE':
+        out.ExposedPorts = { ...(out.ExposedPorts ?? {}), ...Object.fromEntries(arg.split(/\s+/).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
+        break;
+      case 'VOLUME':
+        out.Volumes = { ...(out.Volumes ?? {}), ...Object.fromEntries((arg.startsWith('[') ? (JSON.parse(arg) as string[]) : arg.split(/\s+/)).map((v) => [v, {}])) };
+        break;
+      case 'WORKDIR':
+        out.WorkingDir = arg;
+        break;
+      case 'USER':
+        out.User = arg;
+        break;
+      case 'STOPSIGNAL':
+        out.StopSignal = arg;
+        break;
+      case 'ONBUILD':
+        out.OnBuild = [...(out.OnBuild ?? []), arg];
+        break;
+      default:
+        throw invalidArgument(`${word} is not a valid change command`);
+    }
+  }
+  return out;
+}
+
+export class ImageService implements ImageLookup {
+  constructor(private readonly store: ImageStore, private readonly containers: ContainerStore, private readonly events: EventBus) {}
+
+  async get(ref: string): Promise<ImageInfo> {
+    const img = await this.store.get(ref);
+    return { id: img.id, config: img.config.config ?? {}, layers: img.layers };
+  }
+
+  async importTar(body: Readable, opts: { repo?: string; tag?: string; changes: string[]; message?: string; platform?: string }) {
+    let reference: string | undefined;
+    if (opts.repo) {
+      const named = parseNormalizedNamed(opts.repo);
+      reference = opts.tag ? `${familiarString(named)}:${opts.tag}` : familiarString(named);
+    }
+    const [os, architecture] = (opts.platform ?? '').split('/');
+    const { id } = await this.store.importTar(body, {
+      reference,
+      changes: parseChanges(opts.changes),
+      message: opts.message,
+      platform: opts.platform ? { os: os || 'linux', architecture: architecture || undefined } : undefined,
+    });
+    this.events.publish('image', 'import', id, reference ? { name: reference } : {});
+    return { id };
+  }
+
+  private summary(img: StoredImage) {
+    const tags = img.references.filter((r) => !r.includes('@')).map((r) => familiarString(parseNormalizedNamed(r)));
+    const digests = img.references.filter((r) => r.includes('@')).map((r) => familiarString(parseNormalizedNamed(r)));
+    return {
+      Id: img.id,
+      ParentId: '',
+      RepoTags: tags,
+      RepoDigests: digests,
+      Created: Math.floor(Date.parse(img.config.created ?? img.storedAt) / 1000),
+      Size: img.size,
+      SharedSize: -1,
+      Labels: img.config.config?.Labels ?? {},
+      Containers: -1,
+    };
+  }
+
+  async list(opts: { all: boolean; digests: boolean; filters: Record<string, string[]> }) {
+    const f = opts.filters;
+    for (const k of Object.keys(f)) if (!['dangling', 'label', 'before', 'since', 'reference', 'until'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    const imgs = await this.store.list();
+    return imgs.map((i) => this.summary(i)).filter((s) => {
+      if (f.dangling?.length) {
+        const d = f.dangling[0] === 'true' || f.dangling[0] === '1';
+        if (d !== (s.RepoTags.length === 0)) return false;
+      }
+      if (f.label?.length && !f.label.every((l) => {
+        const i = l.indexOf('=');
+        return i < 0 ? l in s.Labels : s.Labels[l.slice(0, i)] === l.slice(i + 1);
+      })) return false;
+      if (f.reference?.length && !f.reference.some((r) => s.RepoTags.some((t: string) => globMatch(r.includes(':') ? r : `${r}:*`, t)))) return false;
+      return true;
+    });
+  }
+
+  async inspect(ref: string) {
+    const img = await this.store.get(ref);
+    const s = this.summary(img);
+    const cfg = img.config;
+    return {
+      Id: img.id,
+      RepoTags: s.RepoTags,
+      RepoDigests: s.RepoDigests,
+      Parent: '',
+      Comment: cfg.history?.[cfg.history.length - 1]?.comment ?? '',
+      Created: cfg.created ?? img.storedAt,
+      DockerVersion: '',
+      Author: cfg.author ?? '',
+      Config: { Env: null, Cmd: null, Entrypoint: null, Labels: null, OnBuild: null, WorkingDir: '', User: '', ...(cfg.config ?? {}) },
+      Architecture: cfg.architecture,
+      ...(cfg.variant ? { Variant: cfg.variant } : {}),
+      Os: cfg.os,
+      Size: img.size,
+      GraphDriver: { Name: 'overlay2', Data: { LowerDir: [...img.layers].reverse().join(':') } },
+      RootFS: { Type: 'layers', Layers: img.diffIds },
+      Metadata: { LastTagTime: img.lastTagTime ?? '0001-01-01T00:00:00Z' },
+    };
+  }
+
+  async history(ref: string) {
+    const img = await this.store.get(ref);
+    const hist = img.config.history ?? [];
+    const tags = (await this.store.references(img.id)).map((r) => familiarString(parseNormalizedNamed(r)));
+    return hist.map((h, i) => ({
+      Id: i === hist.length - 1 ? img.id : '<missing>',
+      Created: Math.floor(Date.parse(h.created ?? img.storedAt) / 1000),
+      CreatedBy: h.created_by ?? '',
+      Tags: i === hist.length - 1 ? tags : null,
+      Size: h.empty_layer ? 0 : i === hist.length - 1 ? img.size : 0,
+      Comment: h.comment ?? '',
+    })).reverse();
+  }
+
+  async tag(source: string, repo: string, tag?: string) {
+    const target = tag ? `${repo}:${tag}` : repo;
+    const img = await this.store.get(source);
+    const full = await this.store.tag(source, target);
+    this.events.publish('image', 'tag', img.id, { name: familiarString(parseNormalizedNamed(full)) });
+  }
+
+  async remove(ref: string, opts: { force: boolean; noprune: boolean }) {
+    const img = await this.store.get(ref);
+    const refs = img.references;
+    const named = refs.find((r) => r === safeNormalize(ref));
+    const users = this.containers.all().filter((c) => c.imageId === img.id);
+    // Removing one of several names only untags (Docker's rule); the image stays.
+    if (named && refs.length > 1) {
+      const { untagged } = await this.store.untag(ref);
+      this.events.publish('image', 'untag', img.id, { name: untagged });
+      return [{ Untagged: untagged }];
+    }
+    const running = users.find((c) => c.state.status === 'running' || c.state.status === 'paused' || c.state.status === 'restarting');
+    if (running) throw conflict(`conflict: unable to delete ${short(ref, img.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+    if (!named && refs.length > 1 && !opts.force) throw conflict(`conflict: unable to delete ${img.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+    if (users.length && !opts.force) throw conflict(`conflict: unable to delete ${short(ref, img.id)} (must be forced) - image is being used by stopped container ${users[0]!.id.slice(0, 12)}`);
+    if (users.length) {
+      // Forced with stopped containers: Docker untags and leaves the image for those containers.
+      const out: { Untagged?: string }[] = [];
+      for (const r of refs) out.push({ Untagged: (await this.store.untag(r)).untagged });
+      return out;
+    }
+    const res = await this.store.remove(img.id);
+    for (const u of res.untagged) this.events.publish('image', 'untag', img.id, { name: u });
+    this.events.publish('image', 'delete', img.id, {});
+    return [...res.untagged.map((u) => ({ Untagged: u })), ...res.deleted.map((d) => ({ Deleted: d }))];
+  }
+
+  async count(): Promise<number> {
+    return (await this.store.list()).length;
+  }
+}
+
+function safeNormalize(ref: string): string | undefined {
+  try {
+    const n = parseNormalizedNamed(ref);
+    return familiarString(n) === ref || ref.includes(':') || !/^[0-9a-f]{1,64}$/.test(ref) ? `${n.domain}/${n.path}:${n.tag ?? 'latest'}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function short(ref: string, id: string): string {
+  return /^(sha256:)?[0-9a-f]+$/.test(ref) ? id.slice(7, 19) : ref;
+}
+
+function globMatch(pattern: string, s: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
+  return re.test(s);
+}
