@@ -107,38 +107,66 @@ static int openat2_in_root(int rootfd, const char *path, int flags) {
   return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
 }
 
-/* Open `path` inside the root (symlinks are resolved as if rootfd were /, so nothing can point out of it),
- * creating it as a directory or an empty file when missing. Returns an O_PATH fd. */
+/* Resolve `path` inside the root one component at a time, as if rootfd were /: ".." stops at the root, a
+ * symlink's target (absolute or relative) is followed inside the root, and missing components are created
+ * there (directories, or an empty file for the last one when !want_dir) -- including the target of a
+ * dangling symlink, as runc does. Nothing can lead outside the root. Returns an O_PATH fd. */
 static int ensure_in_root(int rootfd, const char *path, int want_dir) {
-  int fd = openat2_in_root(rootfd, path, O_PATH);
-  if (fd >= 0 || errno != ENOENT) return fd;
-  char parent[PATH_MAX];
-  snprintf(parent, sizeof parent, "%s", path);
-  size_t l = strlen(parent);
-  while (l > 1 && parent[l - 1] == '/') parent[--l] = 0;
-  char *slash = strrchr(parent, '/');
-  const char *base;
-  if (!slash) { base = parent; parent[0] = 0; }
-  else { *slash = 0; base = slash + 1; }
-  char base_copy[NAME_MAX + 1];
-  snprintf(base_copy, sizeof base_copy, "%s", base);
-  int pfd = ensure_in_root(rootfd, parent[0] ? parent : "/", 1);
-  if (pfd < 0) return -1;
-  /* O_PATH fds can't be used with mkdirat; reopen the parent as a real directory. */
-  int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  close(pfd);
-  if (dfd < 0) return -1;
-  int rc;
-  if (want_dir) {
-    rc = mkdirat(dfd, base_copy, 0755);
-  } else {
-    rc = openat(dfd, base_copy, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (rc >= 0) { close(rc); rc = 0; }
+  char resolved[PATH_MAX] = "";
+  char queue[PATH_MAX * 2];
+  snprintf(queue, sizeof queue, "%s", path);
+  int links = 0;
+  char *rest = queue;
+  while (rest && *rest) {
+    while (*rest == '/') rest++;
+    if (!*rest) break;
+    char *slash = strchr(rest, '/');
+    char comp[NAME_MAX + 1];
+    size_t cl = slash ? (size_t)(slash - rest) : strlen(rest);
+    if (cl > NAME_MAX) { errno = ENAMETOOLONG; return -1; }
+    memcpy(comp, rest, cl);
+    comp[cl] = 0;
+    rest = slash ? slash + 1 : NULL;
+    int last = rest == NULL || *rest == 0;
+    if (strcmp(comp, ".") == 0) continue;
+    if (strcmp(comp, "..") == 0) {
+      char *up = strrchr(resolved, '/');
+      if (up) *up = 0; else resolved[0] = 0;
+      continue;
+    }
+    char cand[PATH_MAX];
+    if (snprintf(cand, sizeof cand, "%s%s%s", resolved, resolved[0] ? "/" : "", comp) >= (int)sizeof cand) { errno = ENAMETOOLONG; return -1; }
+    struct stat st;
+    /* `resolved` holds no symlinks, so only the last component of cand can be one. */
+    if (fstatat(rootfd, cand, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      if (errno != ENOENT) return -1;
+      if (!last || want_dir) {
+        if (mkdirat(rootfd, cand, 0755) < 0 && errno != EEXIST) return -1;
+      } else {
+        int fd = openat(rootfd, cand, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0 && errno != EEXIST) return -1;
+        if (fd >= 0) close(fd);
+      }
+      snprintf(resolved, sizeof resolved, "%s", cand);
+      continue;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (++links > 40) { errno = ELOOP; return -1; }
+      char target[PATH_MAX];
+      ssize_t tl = readlinkat(rootfd, cand, target, sizeof target - 1);
+      if (tl < 0) return -1;
+      target[tl] = 0;
+      if (target[0] == '/') resolved[0] = 0;
+      char next[PATH_MAX * 2];
+      if (snprintf(next, sizeof next, "%s%s%s", target, rest ? "/" : "", rest ? rest : "") >= (int)sizeof next) { errno = ENAMETOOLONG; return -1; }
+      snprintf(queue, sizeof queue, "%s", next);
+      rest = queue;
+      continue;
+    }
+    if (!last && !S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
+    snprintf(resolved, sizeof resolved, "%s", cand);
   }
-  int saved = errno;
-  close(dfd);
-  if (rc < 0 && saved != EEXIST) { errno = saved; return -1; }
-  return openat2_in_root(rootfd, path, O_PATH);
+  return openat2_in_root(rootfd, resolved[0] ? resolved : "/", O_PATH);
 }
 
 static void fdpath(char *buf, size_t cap, int fd) { snprintf(buf, cap, "/proc/self/fd/%d", fd); }

@@ -26,10 +26,17 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CLIENTS 64
 enum { C_NONE, C_CTL, C_ATTACH };
+
+/* Output to clients is queued and written when their socket is writable: a client that stops reading must
+ * never block the shim (ctl, kill and the exit record keep working). Past HIGH_WATER queued bytes the shim
+ * stops reading the container's output instead, so a slow reader slows the container as with Docker. */
+#define HIGH_WATER (1 << 20)
+#define FINAL_FLUSH_MS 2000
 
 struct client {
   int fd;
@@ -37,6 +44,8 @@ struct client {
   int reading;
   char line[512];
   size_t len;
+  char *out;
+  size_t outlen, outcap;
 };
 
 static struct {
@@ -55,6 +64,11 @@ static struct {
   int error_hint;
   struct termios saved_tio;
   int tio_saved;
+  /* Client input not yet taken by the container's stdin (pipe or pty); while any is pending, clients are not
+   * read, which passes the container's pace back to them. */
+  char *inbuf;
+  size_t inlen, incap;
+  int close_stdin_after;
 } S = {.report_fd = -1, .sync = -1, .in_w = -1, .out_r = -1, .err_r = -1, .master = -1, .ctl_l = -1,
        .attach_l = -1, .sigfd = -1};
 
@@ -199,29 +213,126 @@ static int do_start(void) {
 }
 
 static void set_stdin_closed(void) {
+  if (S.inlen) { S.close_stdin_after = 1; return; }
   if (S.in_w >= 0) { close(S.in_w); S.in_w = -1; }
+}
+
+static int stdin_target(void) { return S.master >= 0 ? S.master : S.in_w; }
+
+static void flush_stdin(void) {
+  int fd = stdin_target();
+  size_t off = 0;
+  while (fd >= 0 && off < S.inlen) {
+    ssize_t w = write(fd, S.inbuf + off, S.inlen - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      S.inlen = off = 0; /* the container closed its stdin: what is left can't be delivered */
+      break;
+    }
+    off += (size_t)w;
+  }
+  if (fd < 0) off = S.inlen;
+  memmove(S.inbuf, S.inbuf + off, S.inlen - off);
+  S.inlen -= off;
+  if (S.inlen == 0 && S.close_stdin_after) { S.close_stdin_after = 0; set_stdin_closed(); }
+}
+
+static void feed_stdin(const char *data, size_t len) {
+  if (stdin_target() < 0) return;
+  if (S.inlen + len > S.incap) {
+    size_t cap = S.incap ? S.incap : 65536;
+    while (cap < S.inlen + len) cap *= 2;
+    char *n = realloc(S.inbuf, cap);
+    if (!n) return;
+    S.inbuf = n;
+    S.incap = cap;
+  }
+  memcpy(S.inbuf + S.inlen, data, len);
+  S.inlen += len;
+  flush_stdin();
 }
 
 static void drop_client(int i) {
   close(S.cl[i].fd);
-  S.cl[i].fd = -1;
-  S.cl[i].kind = C_NONE;
+  free(S.cl[i].out);
+  S.cl[i] = (struct client){.fd = -1, .kind = C_NONE};
+}
+
+static int queue_out(int i, const void *data, size_t len) {
+  struct client *c = &S.cl[i];
+  if (c->outlen + len > c->outcap) {
+    size_t cap = c->outcap ? c->outcap : 4096;
+    while (cap < c->outlen + len) cap *= 2;
+    char *n = realloc(c->out, cap);
+    if (!n) return -1;
+    c->out = n;
+    c->outcap = cap;
+  }
+  memcpy(c->out + c->outlen, data, len);
+  c->outlen += len;
+  return 0;
+}
+
+/* Writes what the socket takes now; drops the client on a real error. */
+static void flush_client(int i) {
+  struct client *c = &S.cl[i];
+  size_t off = 0;
+  while (off < c->outlen) {
+    ssize_t w = send(c->fd, c->out + off, c->outlen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      drop_client(i);
+      return;
+    }
+    off += (size_t)w;
+  }
+  memmove(c->out, c->out + off, c->outlen - off);
+  c->outlen -= off;
+}
+
+static void send_client(int i, const void *data, size_t len) {
+  if (queue_out(i, data, len) < 0) { drop_client(i); return; }
+  flush_client(i);
+}
+
+static int backpressured(void) {
+  for (int i = 0; i < MAX_CLIENTS; i++)
+    if (S.cl[i].kind == C_ATTACH && S.cl[i].outlen > HIGH_WATER) return 1;
+  return 0;
 }
 
 static void broadcast(int stream, const char *data, size_t len) {
   for (int i = 0; i < MAX_CLIENTS; i++) {
     if (S.cl[i].kind != C_ATTACH) continue;
-    int rc;
-    if (S.terminal) {
-      rc = write_all(S.cl[i].fd, data, len);
-    } else {
+    if (!S.terminal) {
       /* Docker's stdcopy framing: stream byte, three zero bytes, big-endian length. */
       unsigned char hdr[8] = {(unsigned char)(stream + 1), 0, 0, 0, (unsigned char)(len >> 24),
                               (unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len};
-      rc = write_all(S.cl[i].fd, hdr, 8);
-      if (rc == 0) rc = write_all(S.cl[i].fd, data, len);
+      if (queue_out(i, hdr, 8) < 0) { drop_client(i); continue; }
     }
-    if (rc < 0) drop_client(i);
+    send_client(i, data, len);
+  }
+}
+
+/* At exit: give every client a bounded time to take what is queued for it. */
+static void final_flush(void) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    struct pollfd pf[MAX_CLIENTS];
+    int idx[MAX_CLIENTS], n = 0;
+    for (int i = 0; i < MAX_CLIENTS; i++)
+      if (S.cl[i].kind != C_NONE && S.cl[i].outlen > 0) { idx[n] = i; pf[n++] = (struct pollfd){.fd = S.cl[i].fd, .events = POLLOUT}; }
+    if (n == 0) return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long left = FINAL_FLUSH_MS - ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000);
+    if (left <= 0) return;
+    if (poll(pf, (nfds_t)n, (int)left) <= 0) return;
+    for (int k = 0; k < n; k++)
+      if (pf[k].revents) flush_client(idx[k]);
   }
 }
 
@@ -262,7 +373,7 @@ static void ctl_command(int i, char *line) {
   } else {
     snprintf(reply, sizeof reply, "err 1 unknown command\n");
   }
-  if (write_all(S.cl[i].fd, reply, strlen(reply)) < 0) drop_client(i);
+  send_client(i, reply, strlen(reply));
 }
 
 static void on_client(int i) {
@@ -277,8 +388,7 @@ static void on_client(int i) {
       if (n < 0) drop_client(i);
       return;
     }
-    int target = S.master >= 0 ? S.master : S.in_w;
-    if (target >= 0 && write_all(target, buf, (size_t)n) < 0) set_stdin_closed();
+    feed_stdin(buf, (size_t)n);
     return;
   }
   if (n <= 0) { drop_client(i); return; }
@@ -294,7 +404,7 @@ static void on_client(int i) {
 }
 
 static void accept_client(int lfd, int kind) {
-  int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+  int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0) return;
   for (int i = 0; i < MAX_CLIENTS; i++)
     if (S.cl[i].kind == C_NONE) {
@@ -355,6 +465,7 @@ static void finish(void) {
                      S.child, code, sig, oom_killed ? "true" : "false", ts, esc);
     if (atomic_write(exitfile, json, (size_t)n) < 0) warn_errno("write exit file %s", exitfile);
   }
+  final_flush();
   for (int i = 0; i < MAX_CLIENTS; i++) if (S.cl[i].kind != C_NONE) drop_client(i);
   const char *p;
   if ((p = plan_str(&S.plan, "attachsock", 0, NULL))) unlink(p);
@@ -367,24 +478,28 @@ static void loop(void) {
   struct pollfd pf[8 + MAX_CLIENTS];
   int idx_cl[MAX_CLIENTS];
   for (;;) {
-    if (S.exited) {
-      /* With a PID namespace every process in it is gone once init is, so EOF follows at once. */
-      if ((S.out_r < 0 && S.err_r < 0 && S.master < 0) || 1) finish();
-    }
+    /* finish() drains what the container left in its pipes without waiting for descendants outside a PID
+     * namespace that may hold them open. */
+    if (S.exited) finish();
     int n = 0;
     int i_sig = -1, i_out = -1, i_err = -1, i_ctl = -1, i_att = -1, i_in = -1;
     pf[i_sig = n++] = (struct pollfd){.fd = S.sigfd, .events = POLLIN};
     int outfd = S.master >= 0 ? S.master : S.out_r;
-    if (outfd >= 0) pf[i_out = n++] = (struct pollfd){.fd = outfd, .events = POLLIN};
-    if (S.err_r >= 0) pf[i_err = n++] = (struct pollfd){.fd = S.err_r, .events = POLLIN};
+    int hold = backpressured();
+    if (outfd >= 0 && !hold) pf[i_out = n++] = (struct pollfd){.fd = outfd, .events = POLLIN};
+    if (S.err_r >= 0 && !hold) pf[i_err = n++] = (struct pollfd){.fd = S.err_r, .events = POLLIN};
     if (S.ctl_l >= 0) pf[i_ctl = n++] = (struct pollfd){.fd = S.ctl_l, .events = POLLIN};
     if (S.attach_l >= 0) pf[i_att = n++] = (struct pollfd){.fd = S.attach_l, .events = POLLIN};
-    if (S.foreground && S.master >= 0) pf[i_in = n++] = (struct pollfd){.fd = 0, .events = POLLIN};
+    if (S.foreground && S.master >= 0 && !S.inlen) pf[i_in = n++] = (struct pollfd){.fd = 0, .events = POLLIN};
+    int i_stdin = -1;
+    if (S.inlen && stdin_target() >= 0) pf[i_stdin = n++] = (struct pollfd){.fd = stdin_target(), .events = POLLOUT};
     for (int i = 0; i < MAX_CLIENTS; i++) {
       idx_cl[i] = -1;
-      if (S.cl[i].kind != C_NONE && S.cl[i].reading) {
+      int want_in = S.cl[i].reading && !(S.cl[i].kind == C_ATTACH && S.inlen);
+      short ev = (short)((want_in ? POLLIN : 0) | (S.cl[i].outlen ? POLLOUT : 0));
+      if (S.cl[i].kind != C_NONE && ev) {
         idx_cl[i] = n;
-        pf[n++] = (struct pollfd){.fd = S.cl[i].fd, .events = POLLIN};
+        pf[n++] = (struct pollfd){.fd = S.cl[i].fd, .events = ev};
       }
     }
     if (poll(pf, (nfds_t)n, -1) < 0) {
@@ -400,20 +515,23 @@ static void loop(void) {
         else if (S.foreground && S.child > 0) kill(S.child, (int)si.ssi_signo);
       }
     }
-    if (i_out >= 0 && pf[i_out].revents) {
-      if (!pump(outfd == S.master ? &S.master : &S.out_r, 0) && S.master < 0 && outfd != S.out_r) {}
-    }
+    if (i_out >= 0 && pf[i_out].revents) pump(outfd == S.master ? &S.master : &S.out_r, 0);
     if (i_err >= 0 && pf[i_err].revents) pump(&S.err_r, 1);
     if (S.has_log) log_flush(&S.log);
     if (i_ctl >= 0 && (pf[i_ctl].revents & POLLIN)) accept_client(S.ctl_l, C_CTL);
     if (i_att >= 0 && (pf[i_att].revents & POLLIN)) accept_client(S.attach_l, C_ATTACH);
+    if (i_stdin >= 0 && pf[i_stdin].revents) flush_stdin();
     if (i_in >= 0 && pf[i_in].revents) {
       char buf[4096];
       ssize_t r = read(0, buf, sizeof buf);
-      if (r > 0) write_all(S.master, buf, (size_t)r);
+      if (r > 0) feed_stdin(buf, (size_t)r);
     }
-    for (int i = 0; i < MAX_CLIENTS; i++)
-      if (idx_cl[i] >= 0 && pf[idx_cl[i]].revents) on_client(i);
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+      if (idx_cl[i] < 0 || S.cl[i].kind == C_NONE) continue;
+      short re = pf[idx_cl[i]].revents;
+      if (re & POLLOUT) flush_client(i);
+      if (S.cl[i].kind != C_NONE && (re & (POLLIN | POLLHUP | POLLERR)) && S.cl[i].reading) on_client(i);
+    }
   }
 }
 
@@ -459,6 +577,7 @@ int main(int argc, char **argv) {
       if (pipe2(p, O_CLOEXEC) < 0) die_setup(1, "pipe failed");
       stdio[0] = p[0];
       S.in_w = p[1];
+      fcntl(S.in_w, F_SETFL, fcntl(S.in_w, F_GETFL) | O_NONBLOCK);
     } else {
       stdio[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
     }
@@ -539,7 +658,7 @@ int main(int argc, char **argv) {
     }
     if (type == MSG_READY) break;
   }
-  if (S.master >= 0) fcntl(S.master, F_SETFL, fcntl(S.master, F_GETFL) & ~O_NONBLOCK);
+  if (S.master >= 0) fcntl(S.master, F_SETFL, fcntl(S.master, F_GETFL) | O_NONBLOCK);
 
   if ((p = plan_str(&S.plan, "pidfile", 0, NULL))) {
     if (atomic_write(p, pidstr, (size_t)pidlen) < 0) { snprintf(msg, sizeof msg, "write pid file %s: %s", p, strerror(errno)); die_setup(1, msg); }

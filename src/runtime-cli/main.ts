@@ -11,6 +11,23 @@ import { Runtime, defaultSpec, readSpec } from '../runtime/index.js';
 
 const VERSION = '0.1.0';
 
+/** In the foreground the shim relays signals to the container (as runc does); pass ours on to it. */
+function relaySignals(shimPid: number | undefined): () => void {
+  if (!shimPid) return () => undefined;
+  const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+  const handler = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(shimPid, sig);
+    } catch {
+      // the shim already ended
+    }
+  };
+  for (const s of sigs) process.on(s, handler);
+  return () => {
+    for (const s of sigs) process.off(s, handler);
+  };
+}
+
 function runtime(cmd: Command): Runtime {
   const root = (cmd.optsWithGlobals() as { root?: string }).root ?? '/run/berth-runtime';
   return new Runtime(root);
@@ -69,7 +86,9 @@ export async function main(argv: string[]): Promise<number> {
       const rt = runtime(cmd);
       const res = await rt.create(id, o.bundle, { pidFile: o.pidFile, start: true, foreground: !o.detach, io: { mode: 'inherit' } });
       if (o.detach) return;
+      const unrelay = relaySignals(res.shimPid);
       status = await res.exited!;
+      unrelay();
       const exit = await rt.wait(id).catch(() => undefined);
       if (exit) status = exit.exitCode;
       if (!o.keep) await rt.delete(id, true);
@@ -197,7 +216,11 @@ export async function main(argv: string[]): Promise<number> {
         pidFile: o.pidFile as string | undefined,
         io: { mode: 'inherit' },
       });
-      if (!o.detach) status = await res.exited!;
+      if (!o.detach) {
+        const unrelay = relaySignals(res.shimPid);
+        status = await res.exited!;
+        unrelay();
+      }
     });
 
   program

@@ -1,7 +1,8 @@
 // The container lifecycle of an OCI runtime (create, start, state, kill, delete, pause, resume, ps, exec,
 // run) over berth-shim. State lives in files under `root/<id>/`, so any process (berth-runtime, berthd after
 // a restart) can pick a container up where another left it.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NamespaceType, Process, Resources, Spec, State } from '../spec/oci-runtime.js';
 import { EngineError, conflict, errnoCode, internal, invalidArgument, notFound } from '../common/errors.js';
@@ -80,6 +81,22 @@ export async function readSpec(bundle: string): Promise<Spec> {
   }
 }
 
+/** The home directory of `uid` in the container's /etc/passwd, as runc sets HOME when the spec doesn't.
+ * A passwd that is a symlink is not followed: through /proc/PID/root it would resolve on the host. */
+export async function homeOf(rootfs: string, uid: number): Promise<string> {
+  const file = path.join(rootfs, 'etc', 'passwd');
+  try {
+    if ((await lstat(file)).isSymbolicLink()) return '/';
+    for (const line of (await readFile(file, 'utf8')).split('\n')) {
+      const f = line.split(':');
+      if (f.length >= 6 && Number(f[2]) === uid && f[2] !== '') return f[5] || '/';
+    }
+  } catch {
+    // no passwd: '/'
+  }
+  return '/';
+}
+
 export class Runtime {
   private layout: Promise<CgroupLayout> | undefined;
 
@@ -123,7 +140,7 @@ export class Runtime {
     return writeFileAtomic(this.files(s.id).state, JSON.stringify(s), 0o600, false);
   }
 
-  async create(id: string, bundle: string, opts: CreateOptions = {}): Promise<{ pid: number; exited?: Promise<number> }> {
+  async create(id: string, bundle: string, opts: CreateOptions = {}): Promise<{ pid: number; exited?: Promise<number>; shimPid?: number }> {
     validateId(id);
     bundle = path.resolve(bundle);
     const spec = opts.spec ?? (await readSpec(bundle));
@@ -157,7 +174,12 @@ export class Runtime {
         stdinOnce: io.stdinOnce,
       };
       // Plan before touching the kernel: a bad spec must leave nothing behind.
+      const rootfs = path.resolve(bundle, spec.root?.path ?? '');
+      if (spec.process && !(spec.process.env ?? []).some((e) => e.startsWith('HOME='))) {
+        spec.process.env = [...(spec.process.env ?? []), `HOME=${await homeOf(rootfs, spec.process.user?.uid ?? 0)}`];
+      }
       const host = (procs: string[], oom?: { path: string; key: string }): HostFacts => ({
+        kcore: existsSync('/proc/kcore'),
         cgroupProcs: procs,
         oomFile: oom,
         cgroupMounts: (dest, ro, cgroupns) => cgroupMounts(layout, cgroupPath, dest, { readonly: ro, cgroupns }),
@@ -180,6 +202,9 @@ export class Runtime {
         namespaces,
         ownNamespaces: (spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type),
       };
+      // Saved before the process exists, so a caller that dies mid-create leaves a container that delete
+      // can find (its cgroup holds whatever was started).
+      await this.save(state);
       const res = await spawnShim({
         planFile: f.plan,
         plan: encodePlan(plan),
@@ -303,6 +328,9 @@ export class Runtime {
       const f = this.files(id);
       await waitExit(f.ctl, f.exit).catch(() => undefined);
     }
+    // Without its own PID namespace a container's init can end and leave processes in its cgroup: they go
+    // with it, as under runc.
+    await cg.killAll(9).catch(() => undefined);
     await cg.destroy();
     await rm(this.dir(id), { recursive: true, force: true });
     await this.removeExecDirs(id);
@@ -322,9 +350,10 @@ export class Runtime {
    * foreground, its exit status); detached execs are tracked under `root/<id>/exec-<execId>/`. */
   async exec(
     id: string,
-    proc: Process,
+    procIn: Process,
     opts: { execId: string; io?: IoOptions; foreground?: boolean; pidFile?: string; start?: boolean },
-  ): Promise<{ pid: number; exited?: Promise<number>; dir: string }> {
+  ): Promise<{ pid: number; exited?: Promise<number>; shimPid?: number; dir: string }> {
+    let proc = procIn;
     const s = await this.load(id);
     const st = await this.status(s);
     if (st !== 'running') throw conflict(`cannot exec in a ${st === 'paused' ? 'paused' : 'stopped'} container`);
@@ -333,13 +362,21 @@ export class Runtime {
     // container id's length (unix socket paths are limited to 107 bytes). '@' can't occur in an id.
     const dir = path.join(this.root, '@exec', opts.execId);
     await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
-    await mkdir(dir, { mode: 0o700 });
+    try {
+      await mkdir(dir, { mode: 0o700 });
+    } catch (e) {
+      if (errnoCode(e) === 'EEXIST') throw conflict(`exec id in use: ${opts.execId}`);
+      throw e;
+    }
     await writeFile(path.join(dir, 'container'), id);
     try {
       const cg = await this.cgroup(s.cgroupPath);
       const spec = JSON.parse(await readFile(path.join(s.bundle, 'config.json'), 'utf8').catch(() => '{}')) as Spec;
       const seccomp = spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp, seccompArch()) : undefined;
       const io = opts.io ?? { mode: 'inherit' };
+      if (!(proc.env ?? []).some((e) => e.startsWith('HOME='))) {
+        proc = { ...proc, env: [...(proc.env ?? []), `HOME=${await homeOf(`/proc/${s.pid}/root`, proc.user?.uid ?? 0)}`] };
+      }
       const plan = planExec(
         proc,
         s.pid,

@@ -49,6 +49,8 @@ export interface ShimSettings {
 }
 
 export interface HostFacts {
+  /** Whether the host has /proc/kcore (the container's /dev/core points there only then, as with runc). */
+  kcore?: boolean;
   cgroupProcs: string[];
   oomFile?: { path: string; key: string };
   /** Mounts that give the container its view of /sys/fs/cgroup (they depend on the host's layout). */
@@ -261,7 +263,7 @@ export function planLaunch(spec: Spec, bundle: string, host: HostFacts, shim: Sh
   const symlinks = DEV_SYMLINKS.filter(([, link]) => link !== '/dev/ptmx' || hasDevpts).map(
     ([t, l]) => [t, l] as [string, string],
   );
-  if (mounts.some((m) => m.target === '/proc')) symlinks.push(['/proc/kcore', '/dev/core']);
+  if (host.kcore && mounts.some((m) => m.target === '/proc')) symlinks.push(['/proc/kcore', '/dev/core']);
   const sysctls: [string, string][] = Object.entries(linux.sysctl ?? {}).map(([k, v]) => {
     checkSysctl(k, ns);
     return [`/proc/sys/${k.replace(/\./g, '/')}`, String(v)];

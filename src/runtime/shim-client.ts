@@ -62,7 +62,7 @@ export interface SpawnOptions {
 
 /** Start the shim and resolve with the container's pid once it reports (created, or started with autostart).
  * In foreground mode `exited` resolves with the container's exit status. */
-export async function spawnShim(opts: SpawnOptions): Promise<{ pid: number; exited?: Promise<number> }> {
+export async function spawnShim(opts: SpawnOptions): Promise<{ pid: number; exited?: Promise<number>; shimPid?: number }> {
   await writeFile(opts.planFile, opts.plan, { mode: 0o600 });
   const io: StdioOptions =
     opts.stdio === 'inherit'
@@ -83,7 +83,7 @@ export async function spawnShim(opts: SpawnOptions): Promise<{ pid: number; exit
   await new Promise<void>((resolve) => (report.readableEnded ? resolve() : report.once('end', resolve)));
   if (!opts.foreground) child.unref();
   const pid = parseReport(text);
-  return opts.foreground ? { pid, exited } : { pid };
+  return opts.foreground ? { pid, exited, shimPid: child.pid } : { pid };
 }
 
 /** One command on the shim's control socket; resolves with the reply's text after "ok". */

@@ -8,8 +8,9 @@ export function hijackedDuplex(h: Hijacked): Duplex {
       h.stdin.resume();
     },
     write(chunk: Buffer, _enc, cb) {
-      h.write(chunk);
-      cb();
+      // Backpressure: hold the producer (the shim's socket) until the client takes what is buffered.
+      if (h.write(chunk)) cb();
+      else h.drained().then(() => cb(), cb);
     },
     final(cb) {
       h.end();
