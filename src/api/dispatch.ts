@@ -4,8 +4,8 @@
 // hook tells node's parser to treat them as upgrades; otherwise the parser would read the client's stdin as
 // the next pipelined request.
 import { ServerResponse, type IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Duplex, Readable } from 'node:stream';
 import { STATUS_CLIENT_CLOSED_REQUEST } from './http-status.js';
 import { setIdentityHeaders, writeEmpty, writeError, writeJson, writePlainText, type ServerIdentity } from './response.js';
 import type { Router } from './router.js';
@@ -43,14 +43,14 @@ export class Dispatcher {
     if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0);
     const res = new ServerResponse(req);
     res.shouldKeepAlive = false;
-    res.assignSocket(socket as import('node:net').Socket);
+    res.assignSocket(socket as Socket);
     const raw: RawConnection = {
       socket,
       framer: new RequestFramer(socket, head, req.headers),
       upgradeRequested: req.headers.upgrade !== undefined,
     };
     res.on('finish', () => {
-      if (res.socket === socket) res.detachSocket(socket as import('node:net').Socket);
+      if (res.socket === socket) res.detachSocket(socket as Socket);
       socket.end();
       setTimeout(() => socket.destroy(), LINGER_MS).unref();
     });

@@ -101,4 +101,17 @@ describe('API server over TLS with --tlsverify', { skip: haveOpenssl ? false : '
     await ended;
     assert.match(received, /\r\n\r\ngot stdin after half-close$/);
   });
+
+  it('takes over a plain POST over TLS too (the parser hook also sits on TLS connections)', async () => {
+    const sock = tls.connect({ ...client(true), allowHalfOpen: true } as tls.ConnectionOptions);
+    await new Promise((r) => sock.once('secureConnect', r));
+    let received = '';
+    sock.on('data', (c) => (received += c));
+    const ended = new Promise((r) => sock.once('end', r));
+    sock.write('POST /containers/t/attach HTTP/1.1\r\nHost: api\r\nContent-Length: 0\r\n\r\nraw bytes');
+    await waitFor(() => received.startsWith('HTTP/1.1 200 OK'), 'the 200 answer');
+    sock.end();
+    await ended;
+    assert.match(received, /\r\n\r\ngot raw bytes after half-close$/);
+  });
 });

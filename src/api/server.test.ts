@@ -178,6 +178,31 @@ describe('API server over unix and tcp', () => {
     assert.equal(r.headers['content-length'], '0');
   });
 
+  it('serves many requests on one keep-alive connection without piling up listeners', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const sockets = new Set<unknown>();
+      for (let i = 0; i < 30; i++) {
+        const r = await new Promise<http.IncomingMessage>((resolve, reject) => {
+          const req = http.get({ socketPath: srv.socketPath, path: `/echo/n${i}`, agent }, resolve);
+          req.on('socket', (sock) => sockets.add(sock));
+          req.on('error', reject);
+        });
+        r.resume();
+        await new Promise((done) => r.on('end', done));
+      }
+      assert.equal(sockets.size, 1, 'all requests shared one connection');
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.map((w) => w.name), []);
+    } finally {
+      process.off('warning', onWarning);
+      agent.destroy();
+    }
+  });
+
   it('reports each request to the access log hook', async () => {
     await request(srv, 'GET', '/v1.43/echo/logged');
     await waitFor(() => srv.access.some((e) => e.url === '/v1.43/echo/logged'), 'access entry');

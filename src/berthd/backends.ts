@@ -12,9 +12,11 @@ import { readLogs } from '../engine/container/logs.js';
 import { statsStream } from '../engine/container/stats.js';
 import { topContainer } from '../engine/container/top.js';
 import { updateContainer } from '../engine/container/update.js';
+import { getArchive, putArchive, statPath } from '../engine/container/archive.js';
+import { changesOf } from '../engine/container/changes.js';
+import { exportContainer } from '../engine/container/export.js';
 import { infoJSON, versionJSON } from '../engine/system.js';
 
-const notImplemented = (what: string) => new EngineError('not-implemented', `${what} is not implemented yet`);
 
 export function containersBackend(engine: Engine): ContainersBackend {
   const c = engine.containers;
@@ -46,21 +48,14 @@ export function containersBackend(engine: Engine): ContainersBackend {
     stats: (ref, o) => statsStream(ctx, ref, o),
     attach: (ref, o, conn: Duplex) => attachContainer(ctx, ref, o, conn),
     resize: (ref, h, w) => resizeContainer(ctx, ref, h, w),
-    changes: async () => {
-      throw notImplemented('container changes');
+    changes: async (ref) => {
+      const changes = await changesOf(ctx, ref);
+      return changes.length ? changes : null; // Docker answers null, not [], when nothing changed
     },
-    export: async () => {
-      throw notImplemented('container export');
-    },
-    archiveStat: async () => {
-      throw notImplemented('container archive');
-    },
-    archiveGet: async () => {
-      throw notImplemented('container archive');
-    },
-    archivePut: async () => {
-      throw notImplemented('container archive');
-    },
+    export: (ref, signal) => exportContainer(ctx, ref, { signal }),
+    archiveStat: (ref, p) => statPath(ctx, ref, p) as unknown as Promise<Record<string, unknown>>,
+    archiveGet: (ref, p, signal) => getArchive(ctx, ref, p, { signal }) as unknown as Promise<{ stat: Record<string, unknown>; stream: import('node:stream').Readable }>,
+    archivePut: (ref, p, body, o) => putArchive(ctx, ref, p, body, o),
   };
 }
 

@@ -15,13 +15,31 @@ let lastSession: Hijacked | undefined;
 
 /** Echoes stdin as stdout frames; when stdin ends, says so on stderr (output still flows) and ends. */
 async function echo(h: Hijacked, tag: string): Promise<void> {
-  for await (const chunk of h.stdin) h.write(encodeFrame(STDOUT, Buffer.concat([Buffer.from('echo:'), chunk as Buffer])));
+  for await (const chunk of h.stdin) {
+    if (!h.write(encodeFrame(STDOUT, Buffer.concat([Buffer.from('echo:'), chunk as Buffer])))) await h.drained();
+  }
   events.push(`${tag}: stdin ended`);
   h.write(encodeFrame(STDERR, 'stdin closed\n'));
   h.end();
 }
 
+let backpressure: string[] = [];
+
 const routes: Route[] = [
+  {
+    method: 'POST',
+    path: '/big/{n}',
+    hijack: true,
+    handler: async (ctx) => {
+      const h = hijack(ctx, { contentType: RAW_STREAM });
+      let written = 0;
+      while (h.write(Buffer.alloc(256 * 1024, 0x62))) written++;
+      backpressure.push(`full after ${written + 1} chunks`);
+      await h.drained();
+      backpressure.push('drained');
+      h.end();
+    },
+  },
   {
     method: 'POST',
     path: '/containers/{name}/attach',
@@ -197,6 +215,19 @@ describe('hijack', () => {
     assert.match(sock.received(), /echo:x/);
   });
 
+  it('reports backpressure and drains when the client reads', async () => {
+    backpressure = [];
+    const sock = await rawConnect(srv.socketPath);
+    sock.pause();
+    sock.write('POST /big/1 HTTP/1.1\r\nHost: api\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+    await waitFor(() => backpressure.length === 1, 'the connection buffer to fill');
+    assert.match(backpressure[0]!, /^full after \d+ chunks$/);
+    sock.resume();
+    await sock.ended;
+    assert.deepEqual(backpressure.slice(1), ['drained']);
+    sock.destroy();
+  });
+
   it("aborts the session's signal when the client disconnects", async () => {
     const sock = await rawConnect(srv.socketPath);
     sock.write('POST /containers/c6/attach HTTP/1.1\r\nHost: api\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
@@ -277,9 +308,9 @@ describe('hijacked connections and the server around them', () => {
     const srv = await startTestServer(failing);
     try {
       const sock = await rawConnect(srv.socketPath);
-      const closed = new Promise((r) => sock.once('close', r));
       sock.write('POST /containers/x/attach HTTP/1.1\r\nHost: api\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
-      await closed;
+      await sock.ended;
+      sock.destroy();
       assert.match(sock.received(), /partial$/);
       assert.ok(srv.log.records.some((r) => r.level === 'error' && /failed after hijacking/.test(r.message)));
     } finally {

@@ -3,7 +3,8 @@
 // both directions carry raw bytes. The client's stdin ends when it half-closes (the docker CLI's CloseWrite)
 // while output keeps flowing; the handler ends the connection when the process is done.
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { Duplex, Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import { compareVersions } from '../router.js';
 import type { RequestContext } from '../types.js';
 
@@ -26,7 +27,10 @@ export interface Hijacked {
   readonly signal: AbortSignal;
   /** Whether the answer was 101 (the client asked for an upgrade) rather than 200. */
   readonly upgraded: boolean;
+  /** Returns false when the connection's buffer is full; then wait for drained() before writing more. */
   write(chunk: Buffer | string): boolean;
+  /** Resolves once buffered output has drained (or the connection is gone). */
+  drained(): Promise<void>;
   /** Ends the output side; the client reads EOF. */
   end(): void;
 }
@@ -39,6 +43,19 @@ export interface Hijacked {
 export function streamContentType(ctx: RequestContext, opts: { tty: boolean }): string {
   const upgraded = ctx.connection.raw?.upgradeRequested ?? false;
   return upgraded && !opts.tty && compareVersions(ctx.version, '1.42') >= 0 ? MULTIPLEXED_STREAM : RAW_STREAM;
+}
+
+function drained(w: Writable): Promise<void> {
+  if (!w.writableNeedDrain || w.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      w.off('drain', done);
+      w.off('close', done);
+      resolve();
+    };
+    w.on('drain', done);
+    w.on('close', done);
+  });
 }
 
 const SKIPPED = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'date']);
@@ -69,7 +86,7 @@ export function hijack(ctx: RequestContext, opts: HijackOptions): Hijacked {
   head += `Content-Type: ${opts.contentType}\r\n`;
   if (upgradeRequested) head += 'Connection: Upgrade\r\nUpgrade: tcp\r\n';
   head += `${headerLines(res.getHeaders())}\r\n`;
-  if (res.socket === socket) res.detachSocket(socket as import('node:net').Socket);
+  if (res.socket === socket) res.detachSocket(socket as Socket);
   control.takeOver(upgradeRequested ? 101 : 200);
   socket.write(head);
 
@@ -87,6 +104,7 @@ export function hijack(ctx: RequestContext, opts: HijackOptions): Hijacked {
     signal: ctx.signal,
     upgraded: upgradeRequested,
     write: (chunk) => (socket.destroyed || socket.writableEnded ? false : socket.write(chunk)),
+    drained: () => drained(socket),
     end: () => {
       if (socket.destroyed || socket.writableEnded) return;
       socket.end();
@@ -114,6 +132,7 @@ function hijackResponse(ctx: RequestContext, opts: HijackOptions): Hijacked {
     signal: ctx.signal,
     upgraded: false,
     write: (chunk) => (res.writableEnded || res.destroyed ? false : res.write(chunk)),
+    drained: () => drained(res),
     end: () => {
       if (!res.writableEnded) res.end();
     },

@@ -31,8 +31,10 @@ export class FrameFilter extends Transform {
   }
 }
 
-/** Joins a client connection to a shim attach socket; resolves when the shim side is connected. */
-export function wire(sockPath: string, client: Duplex, opts: AttachOptions, tty: boolean): Promise<void> {
+/** Joins a client connection to a shim attach socket; resolves when the shim side is connected. With
+ * `endAfter`, the client's stream ends only once that settles (an exec's exit code is recorded first, since
+ * clients inspect the exec as soon as its stream closes). */
+export function wire(sockPath: string, client: Duplex, opts: AttachOptions, tty: boolean, endAfter?: Promise<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     const shim = net.connect(sockPath);
     shim.once('error', reject);
@@ -41,7 +43,12 @@ export function wire(sockPath: string, client: Duplex, opts: AttachOptions, tty:
       shim.on('error', () => client.destroy());
       const both = tty || (opts.stdout && opts.stderr);
       const out = both ? shim : shim.pipe(new FrameFilter(new Set([...(opts.stdout ? [1] : []), ...(opts.stderr ? [2] : [])])));
-      out.pipe(client);
+      if (endAfter) {
+        out.pipe(client, { end: false });
+        out.once('end', () => void endAfter.finally(() => client.end()));
+      } else {
+        out.pipe(client);
+      }
       if (opts.stdin) client.pipe(shim);
       else client.resume();
       client.on('close', () => shim.destroy());

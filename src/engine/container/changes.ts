@@ -52,6 +52,22 @@ interface LowerEntry {
 
 const isWhiteout = (st: BigIntStats) => st.isCharacterDevice() && st.rdev === 0n;
 
+// Docker keeps the mount points it makes for every container in an "init" layer between the image and the
+// container's own, so `docker diff` never shows them. The runtime creates ours in the upper dir when the
+// image lacks them: an upper entry of the right kind at one of these paths (or a directory above one)
+// that the image does not have counts as part of the image.
+const INIT_FILES = new Set(['/.dockerenv', '/etc/resolv.conf', '/etc/hosts', '/etc/hostname', '/dev/console']);
+const INIT_DIRS = new Set(['/dev/pts', '/dev/shm', '/proc', '/sys']);
+const INIT_ANCESTORS = new Set(['/dev', '/etc']);
+
+function initLayerEntry(p: string, st: BigIntStats): LowerEntry | undefined {
+  const mine = { st, dirs: [] };
+  if (INIT_FILES.has(p) && st.isFile() && st.size === 0n) return mine;
+  if ((INIT_DIRS.has(p) || INIT_ANCESTORS.has(p)) && st.isDirectory()) return mine;
+  if (p === '/etc/mtab' && st.isSymbolicLink()) return mine;
+  return undefined;
+}
+
 const relJoin = (rel: string, name: string) => (rel === '' ? name : `${rel}/${name}`);
 
 async function lstatOrUndefined(p: string): Promise<BigIntStats | undefined> {
@@ -233,7 +249,7 @@ export async function containerChanges(layout: RootfsLayout, opts: { readOpaque?
   const diffDir = async (entries: UpperEntry[], rel: string, lowerDirs: LayerDir[], hidesLower: boolean): Promise<void> => {
     for (const e of entries) {
       const r = relJoin(rel, e.name);
-      const low = await lookupLower(lowerDirs, e.name);
+      const low = (await lookupLower(lowerDirs, e.name)) ?? (isWhiteout(e.st) ? undefined : initLayerEntry(`/${r}`, e.st));
       if (isWhiteout(e.st)) {
         if (low) out.push({ Path: `/${r}`, Kind: CHANGE_DELETE });
         continue;

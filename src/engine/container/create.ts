@@ -15,9 +15,11 @@ const RESTART_POLICIES = new Set(['', 'no', 'always', 'unless-stopped', 'on-fail
 export function validateHostConfig(hc: WireHostConfig): void {
   const rp = hc.RestartPolicy ?? {};
   const name = rp.Name ?? '';
-  if (!RESTART_POLICIES.has(name)) throw invalidArgument(`invalid restart policy '${name}'`);
+  if (!RESTART_POLICIES.has(name)) {
+    throw invalidArgument(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
   if (name !== 'on-failure' && rp.MaximumRetryCount) {
-    throw invalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+    throw invalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'${rp.MaximumRetryCount < 0 ? ' and cannot be negative' : ''}`);
   }
   if (rp.MaximumRetryCount < 0) throw invalidArgument('invalid restart policy: maximum retry count cannot be negative');
   if (hc.AutoRemove && name !== '' && name !== 'no') {

@@ -123,7 +123,7 @@ export class Execs {
     e.dir = res.dir;
     e.pid = res.pid;
     if (client && !opts.detach) {
-      await wire(path.join(res.dir, 'attach'), client, { stdin: e.config.AttachStdin === true, stdout: e.config.AttachStdout !== false, stderr: e.config.AttachStderr !== false }, tty);
+      await wire(path.join(res.dir, 'attach'), client, { stdin: e.config.AttachStdin === true, stdout: e.config.AttachStdout !== false, stderr: e.config.AttachStderr !== false }, tty, e.done);
     }
     await ctl(path.join(res.dir, 'ctl'), 'start');
     e.running = true;
@@ -169,6 +169,11 @@ export class Execs {
       Running: e.running,
       Pid: e.pid,
     };
+  }
+
+  /** Forget one exec (healthcheck probes are internal and must not pile up). */
+  forget(id: string): void {
+    this.byId.delete(id);
   }
 
   /** Forget the execs of a removed container. */

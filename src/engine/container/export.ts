@@ -43,6 +43,7 @@ export async function openOverlayView(l: RootfsLayout, emptyLower: string, opts:
   const mnt = await mkdtemp(path.join(scratch, 'berth-view-'));
   const data = opts.writable ? overlayOptions(l, emptyLower) : readOnlyOverlayOptions(l, emptyLower);
   const helper = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', HOLD_SCRIPT, 'berth-view', data, mnt], { stdio: ['pipe', 'pipe', 'pipe'] });
+  helper.stdin!.on('error', () => undefined); // EPIPE when the helper failed before we let it go
   const stop = async () => {
     helper.stdin?.end();
     if (helper.exitCode === null && helper.signalCode === null) await once(helper, 'close').catch(() => undefined);
@@ -133,9 +134,12 @@ export function tarStream(args: string[], opts: TarStreamOptions = {}): Readable
   });
   child.once('close', (code, signal) => {
     finished = true;
-    void cleanup();
-    if (code === 0 || code === 1) out.end();
-    else out.destroy(internal(`tar exited with ${signal ?? code}: ${stderr.trim()}`));
+    // The stream ends only once the views and handles behind it are released.
+    void cleanup().then(() => {
+      if (out.destroyed) return;
+      if (code === 0 || code === 1) out.end();
+      else out.destroy(internal(`tar exited with ${signal ?? code}: ${stderr.trim()}`));
+    });
   });
   return out;
 }

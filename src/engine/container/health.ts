@@ -73,8 +73,10 @@ export class Health {
     const start = new Date().toISOString();
     let exitCode = -1;
     let output = '';
+    let probeId: string | undefined;
     try {
       const { Id } = this.execs.create(c.id, { Cmd: probeCommand(c.config.Healthcheck?.Test), AttachStdout: true, AttachStderr: true });
+      probeId = Id;
       const sink = new PassThrough();
       const chunks: Buffer[] = [];
       sink.on('data', (d: Buffer) => chunks.push(d));
@@ -92,6 +94,10 @@ export class Health {
       }
     } catch (e) {
       output = (e as Error).message;
+    }
+    if (probeId) {
+      const id = probeId;
+      void this.execs.get(id).done.then(() => this.execs.forget(id));
     }
     if (c.state.status !== 'running' || !c.state.health) return;
     const h = c.state.health;

@@ -58,7 +58,10 @@ export interface ResolveOptions {
   followFinal?: boolean;
   /** `..` above the scope root: clamp to the root as chroot does (default), or fail with code EXDEV. */
   escape?: 'clamp' | 'error';
-  /** Called for a missing intermediate directory, to create it (archive extraction's implied parents). */
+  /**
+   * Called for a missing directory on the way, the last component too when it is followed (archive
+   * extraction's implied parents).
+   */
   mkdirParent?: (dir: FileHandle, name: string) => Promise<void>;
 }
 
@@ -135,12 +138,12 @@ export async function resolveInScope(root: FileHandle, p: string, opts: ResolveO
       } catch (e) {
         const code = errnoCode(e);
         if (code === 'ENOENT') {
-          if (last) return result(c);
           if (opts.mkdirParent) {
             await opts.mkdirParent(top, c);
             retry(c);
             continue;
           }
+          if (last) return result(c);
           throw e;
         }
         if (code !== 'ENOTDIR' && code !== 'ELOOP') throw e;

@@ -139,6 +139,8 @@ export function containerRoutes(b: ContainersBackend): Route[] {
       handler: async (ctx) => {
         const stream = await b.export(id(ctx), ctx.signal);
         ctx.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+        // After the headers, a failure can only cut the tar short (what Docker does too).
+        stream.once('error', () => ctx.res.destroy());
         stream.pipe(ctx.res);
         await new Promise<void>((r) => ctx.res.on('close', r));
       },
@@ -299,6 +301,7 @@ export function containerRoutes(b: ContainersBackend): Route[] {
       handler: async (ctx) => {
         const { stat, stream } = await b.archiveGet(id(ctx), requirePath(ctx), ctx.signal);
         ctx.res.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
+        stream.once('error', () => ctx.res.destroy());
         stream.pipe(ctx.res);
         await new Promise<void>((r) => ctx.res.on('close', r));
       },
