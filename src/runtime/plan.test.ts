@@ -30,6 +30,7 @@ function hostFacts(extra: Partial<HostFacts> = {}): HostFacts & { calls: CgroupC
   const calls: CgroupCall[] = [];
   return {
     calls,
+    kcore: true,
     cgroupProcs: ['/sys/fs/cgroup/berth/c1/cgroup.procs'],
     oomFile: { path: '/sys/fs/cgroup/berth/c1/memory.events', key: 'oom_kill' },
     cgroupMounts: (destination, readonly, cgroupns) => {
@@ -418,10 +419,12 @@ test('/dev/ptmx links to pts/ptmx only when /dev/pts is mounted', () => {
   assert.ok(noPts.symlinks.some(([, l]) => l === '/dev/fd'));
 });
 
-test('/dev/core links to /proc/kcore only when /proc is mounted', () => {
+test('/dev/core links to /proc/kcore only when /proc is mounted and the host has /proc/kcore (as runc)', () => {
   assert.ok(plan(spec()).symlinks.some(([t, l]) => t === '/proc/kcore' && l === '/dev/core'));
   const noProc = plan(spec((s) => { s.mounts = s.mounts!.filter((m) => m.destination !== '/proc'); }));
   assert.ok(!noProc.symlinks.some(([, l]) => l === '/dev/core'));
+  const noKcore = planLaunch(spec(), BUNDLE, hostFacts({ kcore: false }), { id: 'c1' });
+  assert.ok(!noKcore.symlinks.some(([, l]) => l === '/dev/core'));
 });
 
 test('the std symlinks are always there', () => {
