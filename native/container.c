@@ -427,6 +427,13 @@ void container_main(const struct plan *p, int sync_fd, int stdio[3]) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
   wait_for(MSG_GO);
+  /* Joining cgroups costs the shim an RCU grace period (~10 ms on v1); the rootfs is set up meanwhile, unless
+   * a new cgroup namespace must be rooted at the container's cgroup before its cgroupfs is mounted. */
+  int cgroupns = plan_has(p, "cgroupns");
+  if (cgroupns) {
+    wait_for(MSG_CGROUPS);
+    if (unshare(CLONE_NEWCGROUP) < 0) FAIL_ERRNO("create cgroup namespace");
+  }
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   umask(0);
 
@@ -537,6 +544,7 @@ void container_main(const struct plan *p, int sync_fd, int stdio[3]) {
   const char *oom = plan_str(p, "oomscoreadj", 0, NULL);
   if (oom && write_file("/proc/self/oom_score_adj", oom, strlen(oom)) < 0) FAIL_ERRNO("set oom_score_adj to %s", oom);
 
+  if (!cgroupns) wait_for(MSG_CGROUPS);
   sync_send(g_sync, MSG_READY, NULL, 0, -1);
   wait_for(MSG_START);
 

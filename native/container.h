@@ -5,7 +5,8 @@
 
 /* Messages on the SOCK_SEQPACKET sync channel between the shim (parent) and the container process. */
 enum {
-  MSG_GO = 'G',       /* parent → child: maps and cgroups are written, set yourself up */
+  MSG_GO = 'G',       /* parent → child: id maps are written, set yourself up */
+  MSG_CGROUPS = 'C',  /* parent → child: you are in your cgroups (needed before a cgroup namespace and exec) */
   MSG_START = 'S',    /* parent → child: exec now */
   MSG_TTY = 'T',      /* child → parent: carries the pty master as SCM_RIGHTS */
   MSG_READY = 'R',    /* child → parent: set up, waiting for MSG_START */

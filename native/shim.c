@@ -632,15 +632,19 @@ int main(int argc, char **argv) {
   }
   char pidstr[32];
   int pidlen = snprintf(pidstr, sizeof pidstr, "%d", S.child);
-  for (int i = 0; i < S.plan.nrec; i++) {
-    const struct record *r = &S.plan.rec[i];
-    if (strcmp(r->tag, "cgroupprocs") == 0 && r->n == 1 && write_file(r->f[0], pidstr, (size_t)pidlen) < 0) {
+  /* A child that fails during setup has already queued its reason on the sync channel: the loop below
+   * reports that instead of the ESRCH/EPIPE seen here. */
+  if (sync_send(S.sync, MSG_GO, NULL, 0, -1) == 0) {
+    for (int i = 0; i < S.plan.nrec; i++) {
+      const struct record *r = &S.plan.rec[i];
+      if (strcmp(r->tag, "cgroupprocs") != 0 || r->n != 1 || write_file(r->f[0], pidstr, (size_t)pidlen) == 0) continue;
+      if (errno == ESRCH) break;
       snprintf(msg, sizeof msg, "add process to cgroup %s: %s", r->f[0], strerror(errno));
       die_setup(1, msg);
     }
+    S.oom_base = read_oom_count();
+    sync_send(S.sync, MSG_CGROUPS, NULL, 0, -1);
   }
-  S.oom_base = read_oom_count();
-  if (sync_send(S.sync, MSG_GO, NULL, 0, -1) < 0) die_setup(1, "container process died before setup");
 
   for (;;) {
     char type, payload[2048];

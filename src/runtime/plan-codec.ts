@@ -36,6 +36,7 @@ export function encodePlan(p: LaunchPlan): Buffer {
   for (const f of p.cgroupProcs) rec('cgroupprocs', f);
 
   rec('clone', p.cloneFlags);
+  flag('cgroupns', p.cgroupns);
   for (const j of p.join) rec('setns', j.type, j.path);
   if (p.uidMap) rec('uidmap', p.uidMap);
   if (p.gidMap) rec('gidmap', p.gidMap);

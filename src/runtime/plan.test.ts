@@ -96,6 +96,7 @@ test("a Docker-like spec becomes the whole plan", () => {
     caps: { bounding: DOCKER_CAPS, effective: DOCKER_CAPS, permitted: DOCKER_CAPS, inheritable: 0n, ambient: 0n },
     noNewPrivileges: false,
     cloneFlags: DOCKER_CLONE,
+    cgroupns: false,
     join: [],
     usernsJoin: false,
     hostname: 'berth',
@@ -158,10 +159,13 @@ test('namespaces given by path are joined', () => {
   ]);
 });
 
-test('a cgroup namespace is created and the cgroup mounts are told so', () => {
+test('a cgroup namespace is made after the cgroups are joined (not at clone) and the cgroup mounts are told so', () => {
   const host = hostFacts();
   const p = plan(spec(withNs({ type: 'cgroup' })), host);
-  assert.equal(p.cloneFlags, DOCKER_CLONE | CLONE_NEWCGROUP);
+  // Cloned into it, the namespace would be rooted at the shim's cgroup instead of the container's.
+  assert.equal(p.cloneFlags & CLONE_NEWCGROUP, 0);
+  assert.equal(p.cloneFlags, DOCKER_CLONE);
+  assert.equal(p.cgroupns, true);
   assert.deepEqual(host.calls, [{ destination: '/sys/fs/cgroup', readonly: true, cgroupns: true }]);
 });
 

@@ -67,6 +67,8 @@ export interface LaunchPlan extends ShimSettings {
   usernsJoin: boolean;
   hostname?: string;
   domainname?: string;
+  /** A new cgroup namespace: made by the container after it has joined its cgroups (so it is rooted there). */
+  cgroupns?: boolean;
   rootfs?: string;
   premounts: { source: string; target: string; fstype: string; flags: number; data: string }[];
   rootPropagation?: number;
@@ -272,7 +274,8 @@ export function planLaunch(spec: Spec, bundle: string, host: HostFacts, shim: Sh
   return {
     ...shim,
     ...process,
-    cloneFlags: ns.cloneFlags,
+    cloneFlags: ns.cloneFlags & ~CLONE_FLAG.cgroup,
+    cgroupns: ns.isNew('cgroup'),
     join: ns.join,
     uidMap: newUser ? uidMap : undefined,
     gidMap: newUser ? gidMap : undefined,

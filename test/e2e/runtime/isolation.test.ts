@@ -269,3 +269,19 @@ test('terminal: the attach socket carries raw bytes both ways', async (t) => {
     await pollUntil(() => !alive(pid), { timeoutMs: 5000, what: `pid ${pid} to be gone` });
   });
 });
+
+test('a private cgroup namespace is rooted at the container\'s own cgroup', async (t) => {
+  await withContainer(t, async ({ rt, id, makeBundle }) => {
+    const spec = probeSpec(['/probe', 'report']);
+    spec.linux!.namespaces!.push({ type: 'cgroup' });
+    const bundle = await makeBundle(spec);
+    const { exit, stdout } = await runToEnd(rt, id, bundle);
+    assert.equal(exit.exitCode, 0);
+    const r = parseReport(stdout) as { cgroup: string[] };
+    // Made before joining its cgroups, the namespace would show the shim's path (e.g. /process_api/…) here.
+    for (const line of r.cgroup.filter((l) => l.trim() !== '')) {
+      const path = line.split(':').slice(2).join(':');
+      assert.equal(path, '/', `cgroup line "${line}" should be rooted at the container's cgroup`);
+    }
+  });
+});
