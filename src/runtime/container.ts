@@ -330,7 +330,8 @@ export class Runtime {
     }
     // Without its own PID namespace a container's init can end and leave processes in its cgroup: they go
     // with it, as under runc.
-    await cg.killAll(9).catch(() => undefined);
+    // (killAll freezes and polls: only worth it when something is left.)
+    if ((await cg.pids().catch(() => [])).length) await cg.killAll(9).catch(() => undefined);
     await cg.destroy();
     await rm(this.dir(id), { recursive: true, force: true });
     await this.removeExecDirs(id);
