@@ -8,7 +8,7 @@ import type { SystemBackend } from '../api/routes/system/routes.js';
 import type { Engine } from '../engine/daemon.js';
 import type { ImageService } from '../engine/image-service.js';
 import { attachContainer, resizeContainer } from '../engine/container/attach.js';
-import { readLogs } from '../engine/container/logs.js';
+import { logFrames } from '../engine/container/logs.js';
 import { statsStream } from '../engine/container/stats.js';
 import { topContainer } from '../engine/container/top.js';
 import { updateContainer } from '../engine/container/update.js';
@@ -43,7 +43,7 @@ export function containersBackend(engine: Engine): ContainersBackend {
       if (rec.hostConfig.LogConfig?.Type === 'none' || !rec.logPath) {
         throw new EngineError('invalid-argument', 'configured logging driver does not support reading');
       }
-      return readLogs(rec.logPath, { ...o, isRunning: () => rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting' });
+      return logFrames(rec.logPath, { ...o, tty: rec.config.Tty === true, isRunning: () => rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting' });
     },
     stats: (ref, o) => statsStream(ctx, ref, o),
     attach: (ref, o, conn: Duplex) => attachContainer(ctx, ref, o, conn),

@@ -177,3 +177,137 @@ async function* follow(path: string, start: number, o: LogOptions, want: (e: Log
     });
   }
 }
+
+/** Options of the framed fast path: what the logs route writes, built straight from the file's bytes. */
+export interface FrameOptions extends LogOptions {
+  tty: boolean;
+  timestamps: boolean;
+}
+
+const Q = 0x22; // "
+const BS = 0x5c; // \
+const NL = 0x0a;
+const PREFIX = Buffer.from('{"log":"');
+const STREAM_KEY = Buffer.from('","stream":"std');
+const TIME_KEY = Buffer.from('","time":"');
+const OUT_CHUNK = 256 * 1024;
+
+/**
+ * Log lines as ready-to-send bytes: consecutive lines of one stream share one stdcopy frame (clients frame
+ * nothing per line), and a line is decoded from the file's bytes without building strings unless it holds
+ * escapes. 1M 100-byte lines go out in well under a second instead of one regex, string and frame each.
+ */
+export async function* logFrames(path: string, o: FrameOptions): AsyncGenerator<Buffer> {
+  if (o.tail !== undefined || o.since !== undefined || o.until !== undefined) {
+    // The uncommon cases go through the entry reader; only the bulk path is specialised.
+    yield* framesFromEntries(readLogs(path, o), o);
+    return;
+  }
+  let out = Buffer.allocUnsafe(OUT_CHUNK);
+  let len = 0;
+  let frameStart = -1;
+  let frameStream = 0;
+  const closeFrame = () => {
+    if (frameStart >= 0 && !o.tty) out.writeUInt32BE(len - frameStart - 8, frameStart + 4);
+    frameStart = -1;
+  };
+  const ensure = (n: number) => {
+    if (len + n <= out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, len + n));
+    out.copy(bigger, 0, 0, len);
+    out = bigger;
+  };
+  const emit = (stream: number, data: Buffer, time: Buffer | undefined) => {
+    if (stream === 1 ? !o.stdout : !o.stderr) return;
+    if (!o.tty && (frameStart < 0 || frameStream !== stream)) {
+      closeFrame();
+      ensure(8);
+      frameStart = len;
+      frameStream = stream;
+      out[len] = stream;
+      out[len + 1] = out[len + 2] = out[len + 3] = 0;
+      len += 8;
+    }
+    const extra = time ? time.length + 1 : 0;
+    ensure(data.length + extra);
+    if (time) {
+      time.copy(out, len);
+      len += time.length;
+      out[len++] = 0x20;
+    }
+    data.copy(out, len);
+    len += data.length;
+  };
+  const flush = function* () {
+    closeFrame();
+    if (len) {
+      yield Buffer.from(out.subarray(0, len));
+      len = 0;
+    }
+  };
+  const line = (buf: Buffer, s: number, e: number) => {
+    // {"log":"<data>","stream":"stdout","time":"<t>"}
+    const timeAt = buf.lastIndexOf(TIME_KEY, e);
+    const streamAt = timeAt > s ? buf.lastIndexOf(STREAM_KEY, timeAt) : -1;
+    if (streamAt < s || buf.compare(PREFIX, 0, PREFIX.length, s, s + PREFIX.length) !== 0) {
+      const entry = parseLine(buf.toString('utf8', s, e));
+      if (entry) emit(entry.stream === 'stderr' ? 2 : 1, Buffer.from(entry.data), o.timestamps ? Buffer.from(entry.time) : undefined);
+      return;
+    }
+    const stream = buf[streamAt + STREAM_KEY.length] === 0x65 /* e(rr) */ ? 2 : 1;
+    const ds = s + PREFIX.length;
+    let de = streamAt;
+    const time = o.timestamps ? buf.subarray(timeAt + TIME_KEY.length, e - 2) : undefined;
+    const firstEscape = buf.indexOf(BS, ds);
+    if (firstEscape < 0 || firstEscape >= de) {
+      emit(stream, buf.subarray(ds, de), time);
+    } else if (firstEscape === de - 2 && buf[de - 1] === 0x6e) {
+      // Only the trailing \n is escaped: the common case, copied without decoding.
+      de -= 2;
+      emit(stream, Buffer.concat([buf.subarray(ds, de), Buffer.from('\n')]), time);
+    } else {
+      emit(stream, Buffer.from(JSON.parse(`"${buf.toString('utf8', ds, de)}"`) as string), time);
+    }
+  };
+  const readFile = async function* (file: string, start: number): AsyncGenerator<Buffer, number> {
+    let rest: Buffer | undefined;
+    let pos = start;
+    for await (const chunk of createReadStream(file, { start, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      let s = 0;
+      for (let nl = buf.indexOf(NL, s); nl >= 0; nl = buf.indexOf(NL, s)) {
+        if (nl > s) line(buf, s, nl);
+        pos += nl - s + 1;
+        s = nl + 1;
+        if (len >= OUT_CHUNK) yield* flush();
+      }
+      rest = s < buf.length ? Buffer.from(buf.subarray(s)) : undefined;
+      if (o.signal?.aborted) break;
+    }
+    return pos;
+  };
+  let current = 0;
+  for (const f of files(path)) {
+    const end = yield* readFile(f, 0);
+    if (f === path) current = end;
+    yield* flush();
+  }
+  if (!o.follow) return;
+  yield* framesFromEntries(follow(path, current, o, () => true), o);
+}
+
+async function* framesFromEntries(entries: AsyncIterable<LogEntry>, o: FrameOptions): AsyncGenerator<Buffer> {
+  for await (const e of entries) {
+    if (e.stream === 'stdout' ? !o.stdout : !o.stderr) continue;
+    const text = o.timestamps ? `${e.time} ${e.data}` : e.data;
+    if (o.tty) {
+      yield Buffer.from(text);
+      continue;
+    }
+    const body = Buffer.from(text);
+    const h = Buffer.alloc(8);
+    h[0] = e.stream === 'stderr' ? 2 : 1;
+    h.writeUInt32BE(body.length, 4);
+    yield Buffer.concat([h, body]);
+  }
+}

@@ -1,12 +1,6 @@
 // What the container routes need from the engine (the engine's Containers service satisfies it).
 import type { Duplex, Readable } from 'node:stream';
 
-export interface LogChunk {
-  stream: 'stdout' | 'stderr';
-  data: string;
-  time: string;
-}
-
 export interface ContainersBackend {
   create(body: Record<string, any>, name?: string): Promise<{ Id: string; Warnings: string[] }>;
   start(ref: string): Promise<'started' | 'already'>;
@@ -26,7 +20,8 @@ export interface ContainersBackend {
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   /** Whether the container has a TTY (decides raw vs multiplexed output). */
   tty(ref: string): boolean;
-  logs(ref: string, opts: { stdout: boolean; stderr: boolean; since?: number; until?: number; tail?: number; follow: boolean; signal: AbortSignal }): AsyncIterable<LogChunk>;
+  /** Log output as bytes ready to send: stdcopy frames, or raw with a TTY. */
+  logs(ref: string, opts: { stdout: boolean; stderr: boolean; since?: number; until?: number; tail?: number; follow: boolean; timestamps: boolean; signal: AbortSignal }): AsyncIterable<Buffer>;
   stats(ref: string, opts: { stream: boolean; oneShot: boolean; signal: AbortSignal }): AsyncIterable<unknown>;
   attach(ref: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean }, conn: Duplex): Promise<void>;
   resize(ref: string, h: number, w: number): Promise<void>;

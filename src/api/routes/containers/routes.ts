@@ -3,7 +3,7 @@ import { invalidArgument } from '../../../common/errors.js';
 import { readJson } from '../../body.js';
 import { boolValue, boolValueOrDefault, filtersValue, intValueOrDefault } from '../../query.js';
 import { writeEmpty, writeJson } from '../../response.js';
-import { encodeFrame, STDERR, STDOUT } from '../../stream/stdcopy.js';
+import { encodeFrame } from '../../stream/stdcopy.js';
 import { hijack, streamContentType } from '../../stream/hijack.js';
 import { openJsonStream } from '../../stream/json-stream.js';
 import type { RequestContext, Route } from '../../types.js';
@@ -30,10 +30,6 @@ function optionalInt(ctx: RequestContext, key: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n)) throw invalidArgument(`invalid value for ${key}: ${v}`);
   return n;
-}
-
-function timestamped(time: string, data: string): string {
-  return `${time} ${data}`;
 }
 
 export function containerRoutes(b: ContainersBackend): Route[] {
@@ -83,48 +79,31 @@ export function containerRoutes(b: ContainersBackend): Route[] {
         const tail = tailRaw === null || tailRaw === '' || tailRaw === 'all' ? undefined : Number(tailRaw);
         if (tail !== undefined && !Number.isInteger(tail)) throw invalidArgument(`invalid value for "tail": "${tailRaw}"`);
         const tty = b.tty(id(ctx));
-        const ts = boolValue(ctx.query, 'timestamps');
-        const entries = b.logs(id(ctx), {
+        const chunks = b.logs(id(ctx), {
           stdout,
           stderr,
           since: parseTimestamp(ctx.query.get('since')),
           until: parseTimestamp(ctx.query.get('until')),
           tail: tail !== undefined && tail < 0 ? undefined : tail,
           follow: boolValue(ctx.query, 'follow'),
+          timestamps: boolValue(ctx.query, 'timestamps'),
           signal: ctx.signal,
         });
-        const it = entries[Symbol.asyncIterator]();
-        // Errors before the first entry (no such container) still get a proper status.
-        let first = await it.next();
+        const it = chunks[Symbol.asyncIterator]();
+        // Errors before the first chunk (no such container) still get a proper status.
+        let cur = await it.next();
         ctx.res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
         ctx.res.flushHeaders();
-        let pending: Buffer[] = [];
-        let size = 0;
-        const flush = async () => {
-          if (!pending.length) return;
-          const ok = ctx.res.write(Buffer.concat(pending, size));
-          pending = [];
-          size = 0;
-          if (!ok) await new Promise<void>((r) => { ctx.res.once('drain', r); ctx.signal.addEventListener('abort', () => r(), { once: true }); });
-        };
-        while (!first.done && !ctx.signal.aborted) {
-          const e = first.value;
-          const text = ts ? timestamped(e.time, e.data) : e.data;
-          const chunk = tty ? Buffer.from(text) : encodeFrame(e.stream === 'stderr' ? STDERR : STDOUT, text);
-          pending.push(chunk);
-          size += chunk.length;
-          if (size >= 64 * 1024) await flush();
-          const next = it.next();
-          // Flush what we have when the next entry is not ready at once (follow mode waits for output).
-          const r = await Promise.race([next, new Promise<'wait'>((res) => setImmediate(() => res('wait')))]);
-          if (r === 'wait') {
-            await flush();
-            first = await next;
-          } else {
-            first = r;
+        while (!cur.done && !ctx.signal.aborted) {
+          if (!ctx.res.write(cur.value)) {
+            await new Promise<void>((r) => {
+              ctx.res.once('drain', r);
+              ctx.signal.addEventListener('abort', () => r(), { once: true });
+            });
           }
+          cur = await it.next();
         }
-        await flush();
+        await it.return?.(undefined);
         if (!ctx.res.writableEnded) ctx.res.end();
       },
     },
