@@ -3,6 +3,7 @@
 // exec/ps/inspect with 100 containers, berthd's idle memory, and json-file log throughput.
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildTestRootfs } from '../test/helpers/rootfs.js';
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
   };
   try {
     for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    const rssOf = () => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${d.pid}/status`, 'utf8'))![1]) / 1024;
+    const freshIdle = rssOf();
     const rootfs = path.join(dir, 'rootfs');
     await buildTestRootfs(rootfs, { probe: true });
     spawnSync('sh', ['-c', `tar -C ${rootfs} -c . | ${c.join(' ')} import - busybox:latest`], { env, stdio: 'ignore' });
@@ -81,12 +85,45 @@ async function main(): Promise<void> {
     row('exec true, 100 containers running (median)', `${median(ex).toFixed(1)} ms   (docker 97)`);
     row('ps, 100 containers (median)', `${median(ps).toFixed(1)} ms   (docker 34)`);
     row('inspect (median)', `${median(ins).toFixed(1)} ms   (docker 20)`);
-    const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${d.pid}/status`, 'utf8'))![1]) / 1024;
-    row('berthd RSS with 100 containers', `${rss.toFixed(1)} MB`);
+    // The same operations as single API round trips, without any CLI's own start-up cost.
+    const api = (method: string, p: string, body?: unknown) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request({ socketPath: sock, method, path: p, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.end(body ? JSON.stringify(body) : undefined);
+      });
+    const apiTimed = async (fn: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await fn();
+      return performance.now() - t0;
+    };
+    const aIns: number[] = [];
+    const aPs: number[] = [];
+    const aExec: number[] = [];
+    for (let i = 0; i < N; i++) {
+      aIns.push(await apiTimed(() => api('GET', '/v1.50/containers/b1/json')));
+      aPs.push(await apiTimed(() => api('GET', '/v1.50/containers/json')));
+      aExec.push(await apiTimed(async () => {
+        const { text } = await api('POST', '/v1.50/containers/b1/exec', { Cmd: ['true'] });
+        const id = (JSON.parse(text) as { Id: string }).Id;
+        await api('POST', `/v1.50/exec/${id}/start`, { Detach: true });
+        for (;;) {
+          const r = JSON.parse((await api('GET', `/v1.50/exec/${id}/json`)).text) as { Running: boolean; ExitCode: number | null };
+          if (!r.Running && r.ExitCode !== null) break;
+        }
+      }));
+    }
+    row('API: exec create+start+done, 100 running (median)', `${median(aExec).toFixed(1)} ms`);
+    row('API: list 100 containers (median)', `${median(aPs).toFixed(1)} ms`);
+    row('API: inspect (median)', `${median(aIns).toFixed(1)} ms`);
+    row('berthd RSS idle, fresh', `${freshIdle.toFixed(1)} MB   (dockerd ~150 + containerd ~50)`);
+    row('berthd RSS with 100 containers', `${rssOf().toFixed(1)} MB`);
     await dk(['rm', '-f', ...ids]);
-    await new Promise((r) => setTimeout(r, 500));
-    const idle = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${d.pid}/status`, 'utf8'))![1]) / 1024;
-    row('berthd RSS idle', `${idle.toFixed(1)} MB   (dockerd ~150 + containerd ~50)`);
 
     for (const [lines, len, label] of [[1_000_000, 100, '100 MB in 100-byte lines'], [5_000_000, 2, '10 MB in 2-byte lines']] as const) {
       t = performance.now();
