@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../common/errors.js';
-import { Runtime } from '../runtime/index.js';
+import { Runtime, initBinaryPath } from '../runtime/index.js';
 import { loadLayout } from '../runtime/cgroups/index.js';
 import { Containers } from './container/service.js';
 import type { EngineConfig, EngineContext, ImageLookup } from './container/context.js';
@@ -42,6 +42,7 @@ export class Engine {
       cgroupParent: opts.cgroupParent ?? '/berth',
       emptyDir: path.join(opts.dataRoot, 'empty'),
       defaultCgroupns: 'host',
+      initPath: initBinaryPath(),
     };
     this.store = new ContainerStore(path.join(opts.dataRoot, 'containers'));
     this.runtime = new Runtime(path.join(opts.execRoot, 'r'));

@@ -4,7 +4,7 @@
 export { Runtime, readSpec, validateId, seccompArch, type CreateOptions, type IoOptions, type StoredState } from './container.js';
 export { planLaunch, planExec, OVERLAY_ANNOTATION, type LaunchPlan, type HostFacts, type ShimSettings } from './plan.js';
 export { encodePlan, decodePlan } from './plan-codec.js';
-export { ctl, waitExit, readExit, shimPath, type ExitInfo } from './shim-client.js';
+export { ctl, waitExit, readExit, shimPath, initBinaryPath, type ExitInfo } from './shim-client.js';
 export { CAPABILITIES, DOCKER_DEFAULT_CAPS, normalizeCap, capNumber } from './capabilities.js';
 export { MS, parseMountOptions } from './mount-options.js';
 export { defaultSpec, defaultMounts, DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS } from './default-spec.js';

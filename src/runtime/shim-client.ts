@@ -35,6 +35,12 @@ export function shimPath(): string {
   }
 }
 
+/** berth-init beside the shim (the init bound at /sbin/docker-init for --init), if it was built. */
+export function initBinaryPath(): string | undefined {
+  const p = path.join(path.dirname(shimPath()), 'berth-init');
+  return existsSync(p) ? p : undefined;
+}
+
 /** Turn the shim's "err <hint> <message>" into an EngineError whose exit code a CLI can use. */
 export function shimError(hint: number, message: string): EngineError {
   const notFound = /executable file not found|no such file or directory/.test(message);

@@ -63,7 +63,7 @@ export async function launch(ctx: EngineContext, c: ContainerRecord): Promise<vo
       pid: namespacePathOf(ctx, hc.PidMode, 'pid'),
       ipc: namespacePathOf(ctx, hc.IpcMode, 'ipc'),
     },
-    initPath: ctx.cfg.initPath,
+    initPath: hc.Init ? requireInit(ctx.cfg.initPath) : undefined,
     arch: seccompArch(),
   });
   spec.annotations = { [OVERLAY_ANNOTATION]: overlayOptions(layout, ctx.cfg.emptyDir) };
@@ -105,6 +105,11 @@ export async function launch(ctx: EngineContext, c: ContainerRecord): Promise<vo
   await ctx.store.save(c);
   ctx.events.publish('container', 'start', c.id, eventAttrs(c));
   ctx.onStart(c);
+}
+
+function requireInit(p: string | undefined): string {
+  if (!p) throw invalidArgument('--init needs berth-init, which was not built (no static libc when Berth was installed)');
+  return p;
 }
 
 async function hasContent(file: string): Promise<boolean> {
