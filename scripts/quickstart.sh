@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# Quick start: install, build, make a busybox bundle from local files (no registry needed) and run it with
-# Berth's runtime. Run as root from the repository: bash scripts/quickstart.sh
+# Quick start, as root from a clone of the repository: install what is missing, build, start berthd, make a
+# busybox image offline (from Debian's busybox-static) and run a container from it with the berth CLI.
+# berthd keeps running afterwards; the last lines say how to use and stop it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build >/dev/null
-bundle=$(mktemp -d /tmp/berth-quickstart.XXXXXX)
-trap 'rm -rf "$bundle"' EXIT
-mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/sys" "$bundle/rootfs/dev" "$bundle/rootfs/etc" "$bundle/rootfs/tmp"
-cp /bin/busybox "$bundle/rootfs/bin/busybox"
-"$bundle/rootfs/bin/busybox" --install -s "$bundle/rootfs/bin"
-echo 'root:x:0:0:root:/root:/bin/sh' > "$bundle/rootfs/etc/passwd"
-cd "$bundle"
-node "$OLDPWD/dist/bin/berth-runtime.js" spec
-# Not interactive: replace the spec's default `sh` on a terminal with one command.
-node -e '
-const fs = require("fs"); const s = JSON.parse(fs.readFileSync("config.json"));
-s.process.terminal = false;
-s.process.args = ["sh", "-c", "echo Hello from a Berth container: pid $$ on $(hostname); ls /"];
-fs.writeFileSync("config.json", JSON.stringify(s, null, 2));'
-node "$OLDPWD/dist/bin/berth-runtime.js" run "quickstart-$$"
+
+export BERTH_HOST=${BERTH_HOST:-unix:///run/berth/berth.sock}
+sock=${BERTH_HOST#unix://}
+berth() { node dist/bin/berth.js "$@"; }
+
+if ! berth version >/dev/null 2>&1; then
+  mkdir -p /var/log
+  nohup node dist/bin/berthd.js --host "$BERTH_HOST" >/var/log/berthd.log 2>&1 &
+  for _ in $(seq 100); do [ -S "$sock" ] && berth version >/dev/null 2>&1 && break; sleep 0.1; done
+  berth version >/dev/null || { echo "berthd did not start; see /var/log/berthd.log" >&2; exit 1; }
+fi
+
+if ! berth image inspect busybox:latest >/dev/null 2>&1; then
+  rootfs=$(mktemp -d /tmp/berth-busybox.XXXXXX)
+  trap 'rm -rf "$rootfs"' EXIT
+  mkdir -p "$rootfs"/{bin,etc,proc,sys,dev,tmp,root}
+  cp /bin/busybox "$rootfs/bin/busybox"
+  "$rootfs/bin/busybox" --install -s "$rootfs/bin"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+  tar -C "$rootfs" -c . | berth import --change 'CMD ["sh"]' - busybox:latest >/dev/null
+fi
+
+berth run --rm busybox sh -c 'echo "Hello from a Berth container: $(hostname), pid $$, $(id)"; ls /'
+echo
+echo "berthd is running on $BERTH_HOST (pid $(cat /run/berth.pid 2>/dev/null || echo '?'), log /var/log/berthd.log); stop it with: kill $(cat /run/berth.pid)"
+echo "Try:  export DOCKER_HOST=$BERTH_HOST; docker ps -a    or    node dist/bin/berth.js run -it busybox"
