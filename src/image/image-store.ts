@@ -16,7 +16,7 @@ import { chainIds as computeChainIds, sha256Digest } from './digest.js';
 import { importConfig, importPlatform, validateChanges, type Platform } from './import-config.js';
 import { applyLayerTar } from './layer/apply.js';
 import { LayerStore } from './layer/layer-store.js';
-import type { ImageConfig, OciImage } from './oci-image.js';
+import type { ImageConfig, OciImage } from '../spec/oci-image.js';
 import { ContentStore } from './content-store.js';
 import { MetadataStore } from './metadata.js';
 import {

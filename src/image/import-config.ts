@@ -3,7 +3,7 @@
 // message as the top-level comment, and an execution config holding only the requested changes (Docker's
 // import sets no Env or Cmd of its own). Pure: the caller supplies the time and the layer's diffID.
 import { invalidArgument } from '../common/errors.js';
-import type { ImageConfig, OciImage } from './oci-image.js';
+import type { ImageConfig, OciImage } from '../spec/oci-image.js';
 
 export interface Platform {
   os: string;

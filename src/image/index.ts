@@ -29,4 +29,4 @@ export { chainIds, parseDigest, sha256Digest } from './digest.js';
 export { ContentStore } from './content-store.js';
 export { hostPlatform, type Platform } from './import-config.js';
 export { ImageStore, type ImageStoreOptions, type ImportOptions, type RemoveResult, type StoredImage } from './image-store.js';
-export type { History, ImageConfig, OciImage, RootFS } from './oci-image.js';
+export type { History, ImageConfig, OciImage, RootFS } from '../spec/oci-image.js';

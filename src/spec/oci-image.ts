@@ -1,6 +1,7 @@
+import type { HealthConfig } from './engine-api/common.js';
+
 // Wire types of the OCI image configuration (image-spec config.md), field names verbatim, plus the two
-// fields Docker adds (`comment`, `docker_version`). They belong in src/spec/oci-image.ts; they live here
-// until that file exists, and nothing but these types may be added.
+// fields Docker adds (`comment`, `docker_version`). Types only.
 
 /** The execution parameters: `config` inside an image configuration. */
 export interface ImageConfig {
@@ -14,14 +15,7 @@ export interface ImageConfig {
   Labels?: Record<string, string>;
   StopSignal?: string;
   ArgsEscaped?: boolean;
-  Healthcheck?: {
-    Test?: string[];
-    Interval?: number;
-    Timeout?: number;
-    StartPeriod?: number;
-    StartInterval?: number;
-    Retries?: number;
-  };
+  Healthcheck?: HealthConfig;
   OnBuild?: string[];
   Shell?: string[];
 }
