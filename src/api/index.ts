@@ -21,3 +21,8 @@ export {
   STDIN, STDOUT, STDERR, SYSTEMERR, StdDemuxer, StdWriter, demuxAll, encodeFrame, frameHeader, frames, type Frame, type StreamId,
 } from './stream/stdcopy.js';
 export { JSON_SEQ, openJsonStream, pipeJsonStream, type JsonStream, type JsonStreamOptions } from './stream/json-stream.js';
+export { containerRoutes, parseTimestamp } from './routes/containers/routes.js';
+export type { ContainersBackend } from './routes/containers/backend.js';
+export { execRoutes, type ExecBackend } from './routes/exec/routes.js';
+export { systemRoutes, eventMatches, type SystemBackend, type EventLike } from './routes/system/routes.js';
+export { imageRoutes, type ImagesBackend } from './routes/images/routes.js';

@@ -2,20 +2,24 @@
 // engine meet (bin/berthd.ts → src/berthd/main.ts).
 import type { Duplex } from 'node:stream';
 import { EngineError } from '../common/errors.js';
-import type { ContainersBackend } from '../api/routes/containers/backend.js';
-import type { ExecBackend } from '../api/routes/exec/routes.js';
-import type { SystemBackend } from '../api/routes/system/routes.js';
-import type { Engine } from '../engine/daemon.js';
-import type { ImageService } from '../engine/image-service.js';
-import { attachContainer, resizeContainer } from '../engine/container/attach.js';
-import { logFrames } from '../engine/container/logs.js';
-import { statsStream } from '../engine/container/stats.js';
-import { topContainer } from '../engine/container/top.js';
-import { updateContainer } from '../engine/container/update.js';
-import { getArchive, putArchive, statPath } from '../engine/container/archive.js';
-import { changesOf } from '../engine/container/changes.js';
-import { exportContainer } from '../engine/container/export.js';
-import { infoJSON, versionJSON } from '../engine/system.js';
+import type { ContainersBackend, ExecBackend, SystemBackend } from '../api/index.js';
+import {
+  attachContainer,
+  changesOf,
+  exportContainer,
+  getArchive,
+  infoJSON,
+  logFrames,
+  putArchive,
+  resizeContainer,
+  statPath,
+  statsStream,
+  topContainer,
+  updateContainer,
+  versionJSON,
+  type Engine,
+  type ImageService,
+} from '../engine/index.js';
 
 
 export function containersBackend(engine: Engine): ContainersBackend {

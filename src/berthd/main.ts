@@ -3,14 +3,8 @@
 import { writeFile, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { createApiServer, pingRoutes, stderrLogger } from '../api/index.js';
-import { containerRoutes } from '../api/routes/containers/routes.js';
-import { execRoutes } from '../api/routes/exec/routes.js';
-import { imageRoutes } from '../api/routes/images/routes.js';
-import { systemRoutes } from '../api/routes/system/routes.js';
-import { Engine } from '../engine/daemon.js';
-import { ImageService } from '../engine/image-service.js';
-import { BERTH_VERSION } from '../engine/system.js';
+import { containerRoutes, createApiServer, execRoutes, imageRoutes, pingRoutes, stderrLogger, systemRoutes } from '../api/index.js';
+import { BERTH_VERSION, Engine, ImageService } from '../engine/index.js';
 import { ImageStore } from '../image/index.js';
 import { containersBackend, execBackend, systemBackend } from './backends.js';
 

@@ -8,3 +8,5 @@ export { ctl, waitExit, readExit, shimPath, initBinaryPath, type ExitInfo } from
 export { CAPABILITIES, DOCKER_DEFAULT_CAPS, normalizeCap, capNumber } from './capabilities.js';
 export { MS, parseMountOptions } from './mount-options.js';
 export { defaultSpec, defaultMounts, DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS } from './default-spec.js';
+export { loadLayout, type CgroupLayout } from './cgroups/index.js';
+export { dockerDefaultProfile, compileSeccomp } from './seccomp/index.js';

@@ -5,8 +5,7 @@
 import path from 'node:path';
 import type { Mount, Namespace, Rlimit, Spec } from '../../spec/oci-runtime.js';
 import { invalidArgument } from '../../common/errors.js';
-import { CAPABILITIES, DOCKER_DEFAULT_CAPS, defaultMounts, DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS, normalizeCap } from '../../runtime/index.js';
-import { dockerDefaultProfile } from '../../runtime/seccomp/index.js';
+import { CAPABILITIES, DOCKER_DEFAULT_CAPS, defaultMounts, DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS, dockerDefaultProfile, normalizeCap } from '../../runtime/index.js';
 import type { Seccomp } from '../../spec/oci-runtime.js';
 
 /** The Docker-named fields of Config and HostConfig this translation reads (the wire types satisfy it). */
