@@ -55,6 +55,7 @@ export class Engine {
       pendingAttach: new Map(),
       onStart: () => undefined,
       onExit: () => undefined,
+      onStartFailed: async () => undefined,
       log: opts.log ?? ((m) => process.stderr.write(`berthd: ${m}\n`)),
     };
     this.execs = new Execs(this.ctx);

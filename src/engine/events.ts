@@ -20,13 +20,18 @@ const HISTORY = 1024;
 export class EventBus {
   private readonly emitter = new EventEmitter();
   private readonly history: EngineEvent[] = [];
+  /** Wall-clock ns at a monotonic origin: event times then never run backwards however the clocks drift. */
+  private readonly originNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  private lastNs = 0n;
 
   constructor() {
     this.emitter.setMaxListeners(0);
   }
 
   publish(type: EngineEvent['Type'], action: string, id: string, attributes: Record<string, string> = {}): EngineEvent {
-    const nowNs = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+    let nowNs = this.originNs + process.hrtime.bigint();
+    if (nowNs <= this.lastNs) nowNs = this.lastNs + 1n;
+    this.lastNs = nowNs;
     const ev: EngineEvent = {
       Type: type,
       Action: action,

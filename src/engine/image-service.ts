@@ -1,3 +1,4 @@
+import path from 'node:path';
 // Images as the Engine API shows them, over the image store: import with Dockerfile-style `changes`, list,
 // inspect, history, tag and Docker's rmi rules (untag before delete, refuse while containers use it).
 import type { Readable } from 'node:stream';
@@ -23,14 +24,15 @@ export function parseChanges(changes: string[]): Record<string, any> {
     return ['/bin/sh', '-c', t];
   };
   const pairs = (v: string): [string, string][] => {
-    const res: [string, string][] = [];
-    const re = /([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)/g;
     if (!v.includes('=')) {
       const [k, ...rest] = v.trim().split(/\s+/);
       return k ? [[k, rest.join(' ')]] : [];
     }
-    for (const m of v.matchAll(re)) res.push([m[1]!, m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!]);
-    return res;
+    return dockerfileWords(v).map((w) => {
+      const i = w.indexOf('=');
+      if (i <= 0) throw invalidArgument(`${w}: key=value expected`);
+      return [w.slice(0, i), w.slice(i + 1)] as [string, string];
+    });
   };
   for (const raw of changes) {
     const c = raw.trim();
@@ -58,7 +60,8 @@ export function parseChanges(changes: string[]): Record<string, any> {
         out.Volumes = { ...(out.Volumes ?? {}), ...Object.fromEntries((arg.startsWith('[') ? (JSON.parse(arg) as string[]) : arg.split(/\s+/)).map((v) => [v, {}])) };
         break;
       case 'WORKDIR':
-        out.WorkingDir = arg;
+        // A relative WORKDIR continues from the previous one, starting at /.
+        out.WorkingDir = arg.startsWith('/') ? arg : path.posix.join('/', out.WorkingDir ?? '/', arg);
         break;
       case 'USER':
         out.User = arg;
@@ -74,6 +77,43 @@ export function parseChanges(changes: string[]): Record<string, any> {
     }
   }
   return out;
+}
+
+/** Dockerfile word splitting: single quotes literal; in double quotes a backslash escapes only \\ " $ `. */
+export function dockerfileWords(s: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (/\s/.test(c)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) throw invalidArgument(`unexpected end of statement while looking for matching single-quote`);
+      cur += s.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < s.length && s[j] !== '"'; j++) {
+        if (s[j] === '\\' && j + 1 < s.length && '\\"$`'.includes(s[j + 1]!)) j++;
+        cur += s[j];
+      }
+      if (j >= s.length) throw invalidArgument(`unexpected end of statement while looking for matching double-quote`);
+      i = j;
+    } else if (c === '\\' && i + 1 < s.length) {
+      cur += s[++i];
+    } else {
+      cur += c;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
 }
 
 export class ImageService implements ImageLookup {

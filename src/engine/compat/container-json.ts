@@ -65,7 +65,7 @@ export function inspectJSON(c: ContainerRecord, opts: { execIds?: string[]; grap
     Args: c.args,
     State: {
       Status: s.status,
-      Running: s.status === 'running' || s.status === 'paused',
+      Running: s.status === 'running' || s.status === 'paused' || s.status === 'restarting',
       Paused: s.status === 'paused',
       Restarting: s.status === 'restarting',
       OOMKilled: s.oomKilled,

@@ -45,6 +45,8 @@ export interface EngineContext {
   /** Called when a container's process has started, and when it has ended (wired by the service). */
   onStart: (c: ContainerRecord) => void;
   onExit: (c: ContainerRecord) => void;
+  /** An AutoRemove container whose start failed is removed (wired by the service). */
+  onStartFailed: (c: ContainerRecord) => Promise<void>;
   log: (msg: string) => void;
 }
 

@@ -18,7 +18,8 @@ export function validateHostConfig(hc: WireHostConfig): void {
   if (!RESTART_POLICIES.has(name)) {
     throw invalidArgument(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
   }
-  if (name !== 'on-failure' && rp.MaximumRetryCount) {
+  // An empty name with a retry count is accepted (old clients send it), as Docker does.
+  if (name !== 'on-failure' && name !== '' && rp.MaximumRetryCount) {
     throw invalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'${rp.MaximumRetryCount < 0 ? ' and cannot be negative' : ''}`);
   }
   if (rp.MaximumRetryCount < 0) throw invalidArgument('invalid restart policy: maximum retry count cannot be negative');

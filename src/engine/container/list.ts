@@ -26,7 +26,7 @@ export function listContainers(
   const created = (ref: string) => Date.parse(store.get(ref).created);
   const before = f.before?.length ? Math.min(...f.before.map(created)) : undefined;
   const sinceT = f.since?.length ? Math.max(...f.since.map(created)) : undefined;
-  const all = opts.all || (f.status?.length ?? 0) > 0 || (f.exited?.length ?? 0) > 0 || (opts.limit ?? 0) > 0 || before !== undefined || sinceT !== undefined;
+  const all = opts.all || (f.status?.length ?? 0) > 0 || (opts.limit ?? 0) > 0;
   let out = byCreated.filter((c) => {
     const st = c.state.status;
     if (!all && st !== 'running' && st !== 'paused' && st !== 'restarting') return false;

@@ -108,15 +108,16 @@ export async function* readLogs(path: string, o: LogOptions): AsyncGenerator<Log
   };
   let current = 0;
   if (o.tail !== undefined && o.tail >= 0) {
-    // Tail counts entries that pass the filters; read enough lines from the newest files backwards.
-    const picked: LogEntry[] = [];
+    // Docker takes the last N lines of the log (both streams) first, then filters them.
+    const lines: string[] = [];
     for (const f of files(path).reverse()) {
-      if (picked.length >= o.tail) break;
-      const lines = await lastLines(f, Math.max(o.tail * 2, 64)).catch(() => [] as string[]);
-      const entries = lines.map(parseLine).filter((e): e is LogEntry => !!e && want(e));
-      picked.unshift(...entries.slice(-(o.tail - picked.length)));
+      if (lines.length >= o.tail) break;
+      lines.unshift(...(await lastLines(f, o.tail - lines.length).catch(() => [] as string[])));
     }
-    yield* picked.slice(-o.tail || picked.length).slice(0, o.tail);
+    for (const l of o.tail === 0 ? [] : lines.slice(-o.tail)) {
+      const e = parseLine(l);
+      if (e && want(e)) yield e;
+    }
     current = existsSync(path) ? statSync(path).size : 0;
   } else {
     for (const f of files(path)) {

@@ -87,9 +87,12 @@ function capabilitySet(hc: SpecHostConfig): string[] {
   for (const c of [...add, ...drop]) {
     if (c !== 'ALL' && !(CAPABILITIES as readonly string[]).includes(c)) throw invalidArgument(`unknown capability: "${c}"`);
   }
-  let caps = add.includes('ALL') ? [...CAPABILITIES] : [...DOCKER_DEFAULT_CAPS, ...add];
-  if (drop.includes('ALL')) caps = add.filter((c) => c !== 'ALL');
-  else caps = caps.filter((c) => !drop.includes(c));
+  // Docker's order: ALL added → everything but the drops; ALL dropped → only the adds; otherwise the
+  // defaults less the drops, plus the adds (an add wins over a drop of the same capability).
+  let caps: string[];
+  if (add.includes('ALL')) caps = CAPABILITIES.filter((c) => !drop.includes(c));
+  else if (drop.includes('ALL')) caps = add;
+  else caps = [...DOCKER_DEFAULT_CAPS.filter((c) => !drop.includes(c)), ...add];
   return [...new Set(caps)];
 }
 
@@ -118,7 +121,8 @@ function securityOptions(hc: SpecHostConfig): { seccomp: 'default' | 'unconfined
     } else if (key === 'apparmor' || key === 'label' || key === 'systempaths' || key === 'mask' || key === 'unmask') {
       // AppArmor and SELinux are not used by Berth; Docker ignores them likewise where unsupported.
     } else {
-      throw invalidArgument(`invalid --security-opt 1: "${opt}"`);
+      // Docker: 1 when the option has no key=value form at all, 2 for an unknown key.
+      throw invalidArgument(`invalid --security-opt ${sep >= 0 ? 2 : 1}: "${opt}"`);
     }
   }
   return { seccomp, noNewPrivileges };
@@ -235,7 +239,8 @@ export function specResources(hc: SpecHostConfig): NonNullable<NonNullable<Spec[
 
   const cpu: NonNullable<typeof r.cpu> = {};
   if (hc.NanoCpus) {
-    if (hc.CpuQuota || hc.CpuPeriod) throw invalidArgument('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+    if (hc.CpuQuota) throw invalidArgument('Conflicting options: Nano CPUs and CPU Quota cannot both be set');
+    if (hc.CpuPeriod) throw invalidArgument('Conflicting options: Nano CPUs and CPU Period cannot both be set');
     if (hc.NanoCpus < 0.01e9) throw invalidArgument('Range of CPUs is from 0.01 to the number of CPUs available on the system');
     cpu.period = 100000;
     cpu.quota = Math.round((hc.NanoCpus * 100000) / 1e9);
@@ -262,7 +267,12 @@ export function buildSpec(config: SpecConfig, hc: SpecHostConfig, facts: SpecFac
   const hasNet = ns.some((n) => n.type === 'network');
   const hasUts = ns.some((n) => n.type === 'uts' && !n.path);
 
-  const mounts = defaultMounts().map((m) => {
+  const userDev = hostConfigMounts(hc).some((m) => m.destination === '/dev') || (facts.volumeMounts ?? []).some((m) => m.destination === '/dev');
+  const mounts = defaultMounts().filter((m) => {
+    // No IPC namespace of its own ("none"): no /dev/shm; a user mount at /dev replaces everything below it.
+    if (m.destination === '/dev/shm' && hc.IpcMode === 'none') return false;
+    return !(userDev && m.destination.startsWith('/dev/'));
+  }).map((m) => {
     if (m.destination === '/dev/shm') return { ...m, options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${hc.ShmSize || DEFAULT_SHM}`] };
     if (hc.Privileged && (m.destination === '/sys' || m.destination === '/sys/fs/cgroup')) {
       return { ...m, options: (m.options ?? []).filter((o) => o !== 'ro').concat('rw') };
@@ -272,12 +282,12 @@ export function buildSpec(config: SpecConfig, hc: SpecHostConfig, facts: SpecFac
   // Without its own network namespace a container must not see the host's /sys as writable or new.
   if (!hasNet) {
     const i = mounts.findIndex((m) => m.destination === '/sys');
-    mounts[i] = { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] };
+    mounts[i] = { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', hc.Privileged ? 'rw' : 'ro'] };
   }
   const user = [...(facts.volumeMounts ?? []), ...hostConfigMounts(hc)];
   const taken = new Set(user.map((m) => m.destination));
   for (const [file, dest] of [[facts.files.resolvConf, '/etc/resolv.conf'], [facts.files.hostname, '/etc/hostname'], [facts.files.hosts, '/etc/hosts']] as const) {
-    if (file && !taken.has(dest)) mounts.push({ destination: dest, type: 'bind', source: file, options: ['rbind', 'rprivate'] });
+    if (file && !taken.has(dest)) mounts.push({ destination: dest, type: 'bind', source: file, options: ['rbind', 'rprivate', ...(hc.ReadonlyRootfs ? ['ro'] : [])] });
   }
   if (hc.Init && facts.initPath) mounts.push({ destination: '/sbin/docker-init', type: 'bind', source: facts.initPath, options: ['bind', 'ro'] });
   // User mounts replace defaults at the same destination (e.g. -v /dev/shm) and go after them.

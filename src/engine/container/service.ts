@@ -29,6 +29,7 @@ export class Containers {
       this.health.start(c);
     };
     ctx.onExit = (c) => this.health.stop(c.id);
+    ctx.onStartFailed = (c) => this.remove(c.id, { force: true }).catch((e: unknown) => ctx.log(`auto-remove of ${c.id} after a failed start: ${(e as Error).message}`));
   }
 
   create(body: Record<string, any>, name?: string) {

@@ -18,9 +18,11 @@ const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export function logRotation(opts: Record<string, string> = {}): { maxSize: number; maxFiles: number } {
   let maxSize = 0;
   if (opts['max-size'] && opts['max-size'] !== '-1') {
-    const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(opts['max-size']);
+    // Docker's units.FromHumanSize: decimal multiples whatever the suffix says (10m, 10MB, 10MiB = 10^7).
+    const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b)?$/i.exec(opts['max-size']);
     if (!m) throw invalidArgument(`invalid max-size: ${opts['max-size']}`);
-    maxSize = Math.floor(Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2]!.toLowerCase()]!);
+    maxSize = Math.floor(Number(m[1]) * 1000 ** ' kmgtp'.indexOf((m[2] || ' ').toLowerCase()));
+    if (maxSize <= 0) throw invalidArgument('max-size must be a positive number');
   }
   const maxFiles = opts['max-file'] ? Number(opts['max-file']) : 1;
   if (!Number.isInteger(maxFiles) || maxFiles < 1) throw invalidArgument('max-file cannot be less than 1');
@@ -131,6 +133,8 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<'
       const msg = e instanceof Error ? e.message : String(e);
       c.state = { ...c.state, status: c.hasBeenStarted ? 'exited' : 'created', error: msg, exitCode: e instanceof EngineError && e.exitCode ? e.exitCode : 128 };
       await ctx.store.save(c);
+      // Docker removes an AutoRemove container whose start failed: `run --rm` clients wait for "removed".
+      if (c.hostConfig.AutoRemove) queueMicrotask(() => void ctx.onStartFailed(c));
       if (e instanceof EngineError && e.kind === 'invalid-argument') throw e;
       const full = `failed to create task for container: failed to create shim task: OCI runtime create failed: unable to start container process: ${msg}: unknown`;
       throw new EngineError(e instanceof EngineError && e.exitCode ? 'invalid-argument' : 'internal', full, { cause: e, exitCode: e instanceof EngineError ? e.exitCode : undefined });

@@ -14,12 +14,18 @@ export function parsePs(output: string, pids: Set<number>): { Titles: string[]; 
   const pidCol = titles.indexOf('PID');
   if (pidCol < 0) throw invalidArgument(`Couldn't find PID field in ps output`);
   const processes: string[][] = [];
+  let keptLast = false;
   for (const line of lines) {
     const fields = line.trim().split(/\s+/);
     // The last column (CMD/COMMAND) may contain spaces: rejoin everything past the fixed columns.
     const row = [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
-    const pid = Number(row[pidCol]);
-    if (pids.has(pid)) processes.push(row);
+    // `ps m` prints a process's threads below it with PID "-": they belong with the row above.
+    if (row[pidCol] === '-') {
+      if (keptLast) processes.push(row);
+      continue;
+    }
+    keptLast = pids.has(Number(row[pidCol]));
+    if (keptLast) processes.push(row);
   }
   return { Titles: titles, Processes: processes };
 }

@@ -39,7 +39,7 @@ export function resolveUser(spec: string, passwdText: string | undefined, groupT
   if (userPart === '') {
     const root = passwd.find((p) => p.uid === 0);
     name = root?.name ?? 'root';
-    home = root?.home ?? '/root';
+    home = root?.home ?? '/';
   } else if (isNum(userPart)) {
     uid = Number(userPart);
     const p = passwd.find((e) => e.uid === uid);
