@@ -24,7 +24,8 @@ if ! berth image inspect busybox:latest >/dev/null 2>&1; then
   trap 'rm -rf "$rootfs"' EXIT
   mkdir -p "$rootfs"/{bin,etc,proc,sys,dev,tmp,root}
   cp /bin/busybox "$rootfs/bin/busybox"
-  "$rootfs/bin/busybox" --install -s "$rootfs/bin"
+  # Relative links: `busybox --install -s` would point them at this host path, absent inside the container.
+  for applet in $(/bin/busybox --list); do [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"; done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
   tar -C "$rootfs" -c . | berth import --change 'CMD ["sh"]' - busybox:latest >/dev/null

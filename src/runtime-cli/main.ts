@@ -28,6 +28,12 @@ function relaySignals(shimPid: number | undefined): () => void {
   };
 }
 
+/** The shim owns a container's terminal and serves it on its attach socket; handing the pty master to a
+ * caller's socket (runc's --console-socket) is not done, and saying so beats ignoring the flag. */
+function refuseConsoleSocket(sock: string | undefined): void {
+  if (sock) throw new EngineError('invalid-argument', '--console-socket is not supported: the shim owns the terminal (attach to <root>/<id>/attach)');
+}
+
 function runtime(cmd: Command): Runtime {
   const root = (cmd.optsWithGlobals() as { root?: string }).root ?? '/run/berth-runtime';
   return new Runtime(root);
@@ -62,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-new-keyring', 'accepted for runc compatibility')
     .action(async (id: string, o: { bundle: string; pidFile?: string; consoleSocket?: string }, cmd: Command) => {
       if ((cmd.optsWithGlobals() as { systemdCgroup?: boolean }).systemdCgroup) throw new EngineError('invalid-argument', 'systemd cgroup driver is not supported');
+      refuseConsoleSocket(o.consoleSocket);
       await runtime(cmd).create(id, o.bundle, { pidFile: o.pidFile, io: { mode: 'inherit' } });
     });
 
@@ -82,7 +89,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--keep', 'do not delete the container after it exits')
     .option('--no-pivot', 'accepted for runc compatibility')
     .option('--no-new-keyring', 'accepted for runc compatibility')
-    .action(async (id: string, o: { bundle: string; detach?: boolean; pidFile?: string; keep?: boolean }, cmd: Command) => {
+    .action(async (id: string, o: { bundle: string; detach?: boolean; pidFile?: string; keep?: boolean; consoleSocket?: string }, cmd: Command) => {
+      refuseConsoleSocket(o.consoleSocket);
       const rt = runtime(cmd);
       const res = await rt.create(id, o.bundle, { pidFile: o.pidFile, start: true, foreground: !o.detach, io: { mode: 'inherit' } });
       if (o.detach) return;
