@@ -1,11 +1,9 @@
 // The statuses berth exits with, and the one error type that carries a status, as docker's
 // cli.StatusError does. Scripts depend on these numbers: 125 means the container never ran (berth or
 // the daemon failed), 126 and 127 that its command could not be run, anything else is the container's.
-import { EngineError } from '../common/errors.js';
 import { DaemonError } from '../client/index.js';
 import { FormatError } from './format/index.js';
 
-export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 /** A template that does not parse (docker's inspect and version). */
 export const EXIT_FORMAT = 64;
@@ -68,9 +66,4 @@ export function runStatusError(e: unknown, command = 'run'): StatusError {
     return new StatusError(message, EXIT_CANNOT_INVOKE);
   }
   return new StatusError(message, EXIT_DAEMON);
-}
-
-/** Whether an error means the daemon could not be reached at all (for messages that say so). */
-export function isConnectionError(e: unknown): boolean {
-  return e instanceof EngineError && !(e instanceof DaemonError) && e.kind === 'unavailable';
 }

@@ -56,8 +56,9 @@ test('a command name with spaces and parentheses does not shift the fields', asy
 });
 
 test('a zombie is not alive', async () => {
-  // `true` exits in the background; `sleep` replaces the shell and never reaps it.
-  const child = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The background sleep ends only after the shell has been replaced by `sleep 30`, which never reaps it
+  // (a `true &` could end, and be reaped by the shell, before the exec).
+  const child = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
     const zpid = Number((await lines.next()).value);

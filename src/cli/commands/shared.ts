@@ -40,25 +40,6 @@ export function filtersJSON(pairs: readonly string[]): Record<string, Record<str
   return out;
 }
 
-/**
- * Runs `fn` for each argument in order, printing each success line from fn and each error on stderr;
- * docker then fails with status 1 and no further message when any failed.
- */
-export async function forEachArg(cli: Cli, args: readonly string[], fn: (arg: string) => Promise<string | void>): Promise<number> {
-  let failed = false;
-  for (const arg of args) {
-    try {
-      const line = await fn(arg);
-      if (line !== undefined) cli.out(`${line}\n`);
-    } catch (e) {
-      failed = true;
-      cli.err(`${errorText(e)}\n`);
-    }
-  }
-  if (failed) throw new StatusError('', EXIT_ERROR);
-  return 0;
-}
-
 /** Parses a --format for a single object (version, info): status 64 when it does not parse, as docker. */
 export function parseObjectTemplate(text: string, name = ''): Template {
   try {

@@ -107,9 +107,6 @@ export class FlagValues {
     private readonly given: ReadonlySet<string>,
   ) {}
 
-  static of(values: Record<string, unknown>): FlagValues {
-    return new FlagValues(new Map(Object.entries(values)), new Set(Object.keys(values)));
-  }
 
   get<T>(name: string): T {
     return this.values.get(name) as T;
