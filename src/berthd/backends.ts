@@ -78,13 +78,16 @@ export function systemBackend(engine: Engine, images: ImageService): SystemBacke
   return {
     version: () => versionJSON(),
     info: async () => infoJSON({ id: engine.id, store: engine.store, images: await images.count(), dataRoot: engine.opts.dataRoot, cgroupVersion: engine.cgroupVersion, events: engine.events }),
-    df: async () => ({
-      LayersSize: 0,
-      Images: await images.list({ all: true, digests: false, filters: {} }),
+    df: async () => {
+      const imgs = (await images.list({ all: true, digests: false, filters: {} })) as { Size: number }[];
+      return {
+      LayersSize: imgs.reduce((a, i) => a + i.Size, 0),
+      Images: imgs,
       Containers: engine.containers.list({ all: true }),
       Volumes: [],
       BuildCache: [],
-    }),
+      };
+    },
     subscribe: (onEvent, o) => engine.events.subscribe(onEvent, o),
   };
 }

@@ -161,7 +161,12 @@ export class ImageService implements ImageLookup {
     const f = opts.filters;
     for (const k of Object.keys(f)) if (!['dangling', 'label', 'before', 'since', 'reference', 'until'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
     const imgs = await this.store.list();
-    return imgs.map((i) => this.summary(i)).filter((s) => {
+    const refMatch = (t: string) => f.reference!.some((r) => globMatch(r.includes(':') ? r : `${r}:*`, t));
+    return imgs.map((i) => this.summary(i)).map((s) => {
+      // With a reference filter Docker lists only the matching tags of each image.
+      if (!f.reference?.length) return s;
+      return { ...s, RepoTags: s.RepoTags.filter(refMatch) };
+    }).filter((s) => {
       if (f.dangling?.length) {
         const d = f.dangling[0] === 'true' || f.dangling[0] === '1';
         if (d !== (s.RepoTags.length === 0)) return false;
@@ -170,7 +175,7 @@ export class ImageService implements ImageLookup {
         const i = l.indexOf('=');
         return i < 0 ? l in s.Labels : s.Labels[l.slice(0, i)] === l.slice(i + 1);
       })) return false;
-      if (f.reference?.length && !f.reference.some((r) => s.RepoTags.some((t: string) => globMatch(r.includes(':') ? r : `${r}:*`, t)))) return false;
+      if (f.reference?.length && s.RepoTags.length === 0) return false;
       return true;
     });
   }

@@ -86,7 +86,8 @@ export class Execs {
       terminal: cfg.Tty === true,
       consoleSize: cfg.ConsoleSize ? { height: cfg.ConsoleSize[0], width: cfg.ConsoleSize[1] } : undefined,
       args: cfg.Cmd!,
-      env: mergeEnv(base.env ?? [], cfg.Env ?? []),
+      // dockerd adds TERM for an exec with a TTY unless the caller set it.
+      env: mergeEnv(base.env ?? [], [...(cfg.Tty && !(cfg.Env ?? []).some((e) => e.startsWith('TERM=')) ? ['TERM=xterm'] : []), ...(cfg.Env ?? [])]),
       cwd: cfg.WorkingDir || base.cwd,
       user,
       ...(caps ? { capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] } } : {}),
