@@ -97,8 +97,24 @@ export async function homeOf(rootfs: string, uid: number): Promise<string> {
   return '/';
 }
 
+const SECCOMP_CACHE = 64;
+
 export class Runtime {
   private layout: Promise<CgroupLayout> | undefined;
+  /** Compiled filters by profile: almost every container and exec asks for the same one (~1 ms to compile). */
+  private readonly seccompCache = new Map<string, { flags: number; program: Buffer }>();
+
+  private compiledSeccomp(profile: NonNullable<NonNullable<Spec['linux']>['seccomp']>): { flags: number; program: Buffer } {
+    const arch = seccompArch();
+    const key = `${arch}\0${JSON.stringify(profile)}`;
+    let hit = this.seccompCache.get(key);
+    if (!hit) {
+      hit = compileSeccomp(profile, arch);
+      if (this.seccompCache.size >= SECCOMP_CACHE) this.seccompCache.delete(this.seccompCache.keys().next().value!);
+      this.seccompCache.set(key, hit);
+    }
+    return hit;
+  }
 
   constructor(readonly root: string) {}
 
@@ -156,7 +172,7 @@ export class Runtime {
     try {
       const layout = await this.cgroupLayout();
       const cgroupPath = normalizeCgroupPath(spec.linux?.cgroupsPath || `/berth/${id}`);
-      const seccomp = spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp, seccompArch()) : undefined;
+      const seccomp = spec.linux?.seccomp ? this.compiledSeccomp(spec.linux.seccomp) : undefined;
       cg = new CgroupManager(layout, syncCgroupFs, cgroupPath);
       const io = opts.io ?? { mode: 'inherit' };
       const shim: ShimSettings = {
@@ -373,7 +389,7 @@ export class Runtime {
     try {
       const cg = await this.cgroup(s.cgroupPath);
       const spec = JSON.parse(await readFile(path.join(s.bundle, 'config.json'), 'utf8').catch(() => '{}')) as Spec;
-      const seccomp = spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp, seccompArch()) : undefined;
+      const seccomp = spec.linux?.seccomp ? this.compiledSeccomp(spec.linux.seccomp) : undefined;
       const io = opts.io ?? { mode: 'inherit' };
       if (!(proc.env ?? []).some((e) => e.startsWith('HOME='))) {
         proc = { ...proc, env: [...(proc.env ?? []), `HOME=${await homeOf(`/proc/${s.pid}/root`, proc.user?.uid ?? 0)}`] };
