@@ -63,12 +63,13 @@ export async function attachContainer(ctx: EngineContext, ref: string, opts: Att
   const tty = c.config.Tty === true;
   ctx.events.publish('container', 'attach', c.id, eventAttrs(c));
   if (c.state.status === 'created' || c.state.status === 'exited' && !c.hasBeenStarted) {
-    const list = ctx.pendingAttach.get(c.id) ?? [];
-    list.push((sock) => wire(sock, client, opts, tty));
-    ctx.pendingAttach.set(c.id, list);
+    const connect = (sock: string) => wire(sock, client, opts, tty);
+    ctx.pendingAttach.set(c.id, [...(ctx.pendingAttach.get(c.id) ?? []), connect]);
+    // A client that leaves before the start takes only its own connection with it.
     client.on('close', () => {
-      const l = ctx.pendingAttach.get(c.id);
-      if (l) ctx.pendingAttach.set(c.id, l.filter((f) => !list.includes(f) || l.length > list.length));
+      const left = (ctx.pendingAttach.get(c.id) ?? []).filter((f) => f !== connect);
+      if (left.length) ctx.pendingAttach.set(c.id, left);
+      else ctx.pendingAttach.delete(c.id);
     });
     return;
   }
