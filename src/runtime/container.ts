@@ -2,7 +2,7 @@
 // run) over berth-shim. State lives in files under `root/<id>/`, so any process (berth-runtime, berthd after
 // a restart) can pick a container up where another left it.
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NamespaceType, Process, Resources, Spec, State } from '../spec/oci-runtime.js';
 import { EngineError, conflict, errnoCode, internal, invalidArgument, notFound } from '../common/errors.js';
@@ -272,7 +272,6 @@ export class Runtime {
   }
 
   async list(): Promise<string[]> {
-    const { readdir } = await import('node:fs/promises');
     try {
       return (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory() && ID_RE.test(d.name)).map((d) => d.name);
     } catch (e) {
@@ -356,7 +355,6 @@ export class Runtime {
   /** Exec directories of a deleted container (their processes died with its PID namespace or cgroup). */
   private async removeExecDirs(id: string): Promise<void> {
     const root = path.join(this.root, '@exec');
-    const { readdir } = await import('node:fs/promises');
     for (const e of await readdir(root).catch(() => [] as string[])) {
       const owner = await readFile(path.join(root, e, 'container'), 'utf8').catch(() => '');
       if (owner === id) await rm(path.join(root, e), { recursive: true, force: true });

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { conflict } from '../../common/errors.js';
+import { ctl } from '../../runtime/index.js';
 import { eventAttrs, type EngineContext } from './context.js';
 
 export interface AttachOptions {
@@ -82,6 +83,5 @@ export async function attachContainer(ctx: EngineContext, ref: string, opts: Att
 export async function resizeContainer(ctx: EngineContext, ref: string, h: number, w: number): Promise<void> {
   const c = ctx.store.get(ref);
   if (c.state.status !== 'running' && c.state.status !== 'paused') throw conflict(`Container ${c.id} is not running`);
-  const { ctl } = await import('../../runtime/index.js');
   await ctl(path.join(ctx.runtime.dir(c.id), 'ctl'), `resize ${h} ${w}`);
 }

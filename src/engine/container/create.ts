@@ -1,7 +1,7 @@
 // POST /containers/create: validate the request, claim the name, resolve the image, and lay out the
 // container's directory. Nothing runs yet: the OCI spec is made at start, as Docker does.
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { invalidArgument } from '../../common/errors.js';
 import { eventAttrs, type EngineContext } from './context.js';
@@ -105,7 +105,7 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
     return { Id: id, Warnings: [] };
   } catch (e) {
     ctx.store.releaseName(name, id);
-    await import('node:fs/promises').then((f) => f.rm(ctx.store.dir(id), { recursive: true, force: true }));
+    await rm(ctx.store.dir(id), { recursive: true, force: true });
     throw e;
   }
 }

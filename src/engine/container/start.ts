@@ -2,7 +2,7 @@
 // runtime (overlay rootfs assembled in the container's own mount namespace), connect any attach streams
 // that were waiting, then let the process run.
 import { openSync, closeSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError, conflict, invalidArgument } from '../../common/errors.js';
 import { OVERLAY_ANNOTATION, seccompArch } from '../../runtime/index.js';
@@ -115,7 +115,6 @@ function requireInit(p: string | undefined): string {
 }
 
 async function hasContent(file: string): Promise<boolean> {
-  const { stat } = await import('node:fs/promises');
   return stat(file).then((s) => s.size > 0, () => false);
 }
 

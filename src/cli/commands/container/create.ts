@@ -97,17 +97,7 @@ export const createCommand: CommandSpec = {
   interspersed: false,
   flags: [...createFlags('creating'), ...containerFlags()],
   async run({ cli, args, flags }) {
-    let req;
-    try {
-      validatePull(flags.string('pull'));
-      req = buildCreateRequest(flags, args[0]!, args.slice(1), {
-        cwd: process.cwd(),
-        lookupEnv: (k) => cli.env[k],
-        consoleSize: cli.ttySize(),
-      });
-    } catch (e) {
-      throw new StatusError(withHelp(e, 'create'), EXIT_DAEMON);
-    }
+    const req = parseCreateRequest(cli, args, flags, 'create');
     const id = await createContainer(cli, req.body, {
       name: flags.string('name'),
       platform: flags.string('platform'),
@@ -119,3 +109,19 @@ export const createCommand: CommandSpec = {
     return 0;
   },
 };
+
+type RunArgs = Parameters<CommandSpec['run']>[0];
+
+/** The create request `run` and `create` build from their flags; usage errors exit 125 with the verb's help. */
+export function parseCreateRequest(cli: Cli, args: string[], flags: RunArgs['flags'], verb: 'run' | 'create'): ReturnType<typeof buildCreateRequest> {
+  try {
+    validatePull(flags.string('pull'));
+    return buildCreateRequest(flags, args[0]!, args.slice(1), {
+      cwd: process.cwd(),
+      lookupEnv: (k) => cli.env[k],
+      consoleSize: cli.ttySize(),
+    });
+  } catch (e) {
+    throw new StatusError(withHelp(e, verb), EXIT_DAEMON);
+  }
+}

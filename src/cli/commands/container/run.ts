@@ -4,11 +4,10 @@
 import { EngineError } from '../../../common/errors.js';
 import type { Cli } from '../../framework/cli.js';
 import type { CommandSpec } from '../../framework/command.js';
-import { EXIT_DAEMON, runStatusError, StatusError, withHelp } from '../../exit-codes.js';
+import { runStatusError } from '../../exit-codes.js';
 import { streamHijacked, type HijackEnd } from '../../streams/hijack.js';
 import { monitorTtySize } from '../../streams/terminal.js';
-import { createContainer, validatePull } from './create.js';
-import { buildCreateRequest } from './run-config.js';
+import { createContainer, parseCreateRequest } from './create.js';
 import { containerFlags, createFlags, runOnlyFlags } from './run-flags.js';
 import { configDetachKeys, proxySignals, waitExitOrRemoved } from './session.js';
 
@@ -21,17 +20,7 @@ export const runCommand: CommandSpec = {
   interspersed: false,
   flags: [...runOnlyFlags(), ...createFlags('running'), ...containerFlags()],
   async run({ cli, args, flags }) {
-    let req;
-    try {
-      validatePull(flags.string('pull'));
-      req = buildCreateRequest(flags, args[0]!, args.slice(1), {
-        cwd: process.cwd(),
-        lookupEnv: (k) => cli.env[k],
-        consoleSize: cli.ttySize(),
-      });
-    } catch (e) {
-      throw new StatusError(withHelp(e, 'run'), EXIT_DAEMON);
-    }
+    const req = parseCreateRequest(cli, args, flags, 'run');
     const detach = flags.bool('detach');
     const body = req.body;
     if (!detach) {
