@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('berthd')
     .description('Berth daemon: serves the Docker Engine API')
     .version(`Berth version ${BERTH_VERSION}`, '-v, --version')
-    .option('-H, --host <address>', 'daemon socket(s) to listen on (unix:///path, tcp://host:port)', collect, [])
+    .option('-H, --host <address>', 'daemon socket(s) to listen on, repeatable: unix:///path, tcp://host:port (default: unix:///run/berth/berth.sock)', collect, [])
     .option('--data-root <dir>', 'root directory of persistent state', '/var/lib/berth')
     .option('--exec-root <dir>', 'root directory for execution state files', '/run/berth')
     .option('-p, --pidfile <file>', 'path to use for the daemon PID file', '/run/berth.pid')
