@@ -98,6 +98,9 @@ export async function homeOf(rootfs: string, uid: number): Promise<string> {
 }
 
 const SECCOMP_CACHE = 64;
+/** Killed containers' last processes can take seconds to be reaped on a loaded host (100 removed at once on 2
+ * cores): a cgroup's rmdir is retried that long before it counts as busy. */
+const CGROUP_OPTS = { busyTimeoutMs: 15_000 };
 
 export class Runtime {
   private layout: Promise<CgroupLayout> | undefined;
@@ -138,7 +141,7 @@ export class Runtime {
   }
 
   private async cgroup(cgroupPath: string): Promise<CgroupManager> {
-    return new CgroupManager(await this.cgroupLayout(), syncCgroupFs, cgroupPath);
+    return new CgroupManager(await this.cgroupLayout(), syncCgroupFs, cgroupPath, CGROUP_OPTS);
   }
 
   async load(id: string): Promise<StoredState> {
@@ -173,7 +176,7 @@ export class Runtime {
       const layout = await this.cgroupLayout();
       const cgroupPath = normalizeCgroupPath(spec.linux?.cgroupsPath || `/berth/${id}`);
       const seccomp = spec.linux?.seccomp ? this.compiledSeccomp(spec.linux.seccomp) : undefined;
-      cg = new CgroupManager(layout, syncCgroupFs, cgroupPath);
+      cg = new CgroupManager(layout, syncCgroupFs, cgroupPath, CGROUP_OPTS);
       const io = opts.io ?? { mode: 'inherit' };
       const shim: ShimSettings = {
         id,
@@ -347,9 +350,14 @@ export class Runtime {
     // with it, as under runc.
     // (killAll freezes and polls: only worth it when something is left.)
     if ((await cg.pids().catch(() => [])).length) await cg.killAll(9).catch(() => undefined);
-    await cg.destroy();
-    await rm(this.dir(id), { recursive: true, force: true });
-    await this.removeExecDirs(id);
+    try {
+      await cg.destroy();
+    } finally {
+      // The state goes even when the cgroup stays busy (its error still surfaces): a later delete finds no
+      // container, and the cgroup error names what is left.
+      await rm(this.dir(id), { recursive: true, force: true });
+      await this.removeExecDirs(id);
+    }
   }
 
   /** Exec directories of a deleted container (their processes died with its PID namespace or cgroup). */
