@@ -101,6 +101,8 @@ const SECCOMP_CACHE = 64;
 /** Killed containers' last processes can take seconds to be reaped on a loaded host (100 removed at once on 2
  * cores): a cgroup's rmdir is retried that long before it counts as busy. */
 const CGROUP_OPTS = { busyTimeoutMs: 15_000 };
+/** A shim that is just ending may still unlink its sockets while its directory is removed: retry ENOTEMPTY. */
+const RM_LIVE = { recursive: true, force: true, maxRetries: 10, retryDelay: 20 } as const;
 
 export class Runtime {
   private layout: Promise<CgroupLayout> | undefined;
@@ -355,7 +357,7 @@ export class Runtime {
     } finally {
       // The state goes even when the cgroup stays busy (its error still surfaces): a later delete finds no
       // container, and the cgroup error names what is left.
-      await rm(this.dir(id), { recursive: true, force: true });
+      await rm(this.dir(id), RM_LIVE);
       await this.removeExecDirs(id);
     }
   }
@@ -365,7 +367,7 @@ export class Runtime {
     const root = path.join(this.root, '@exec');
     for (const e of await readdir(root).catch(() => [] as string[])) {
       const owner = await readFile(path.join(root, e, 'container'), 'utf8').catch(() => '');
-      if (owner === id) await rm(path.join(root, e), { recursive: true, force: true });
+      if (owner === id) await rm(path.join(root, e), RM_LIVE);
     }
   }
 

@@ -130,7 +130,9 @@ export async function removeContainer(ctx: EngineContext, monitor: Monitor, ref:
   monitor.cancelRestart(c.id);
   await ctx.store.lock(c.id, async () => {
     c.state.status = 'removing';
-    await ctx.runtime.delete(c.id, true).catch(() => undefined);
+    await ctx.runtime.delete(c.id, true).catch((e: unknown) => {
+      if (!(e instanceof EngineError && e.kind === 'not-found')) ctx.log(`remove ${c.id}: runtime cleanup: ${(e as Error).message}`);
+    });
     await ctx.store.remove(c);
   });
   ctx.events.publish('container', 'destroy', c.id, eventAttrs(c));

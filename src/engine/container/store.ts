@@ -86,7 +86,7 @@ export class ContainerStore {
   async remove(rec: ContainerRecord): Promise<void> {
     this.byId.delete(rec.id);
     this.releaseName(rec.name, rec.id);
-    await rm(this.dir(rec.id), { recursive: true, force: true });
+    await rm(this.dir(rec.id), { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   }
 
   /** Runs fn after every earlier fn for the same id has settled. */
