@@ -26,13 +26,18 @@ module.exports = {
     allow('cli', ['client', 'spec', 'common']),
     allow('compose', ['client', 'spec', 'common']),
     allow('runtime-cli', ['runtime', 'spec', 'common']),
-    allow('berthd', ['api', 'engine', 'image', 'spec', 'common']),
+    allow('berthd', ['api', 'engine', 'image', 'registry/server', 'spec', 'common']),
+    allow('registry-cli', ['registry/server', 'spec', 'common']),
     {
       name: 'through-index',
       comment: 'another module is imported through its index.ts (spec and common are plain type/helper files)',
       severity: 'error',
-      from: { path: '^src/([^/]+)/' },
-      to: { path: '^src/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/(spec|common)/'] },
+      // 'registry/client, registry/server and build/dockerfile are modules of their own, each with an index.ts',
+      from: { path: '^src/(registry/[^/]+|build/dockerfile|[^/]+)/' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/$1/', '^src/(registry/[^/]+|build/dockerfile)/index\\.ts$', '^src/(?!registry/)[^/]+/index\\.ts$', '^src/(spec|common)/'],
+      },
     },
   ],
   options: {
