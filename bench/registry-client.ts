@@ -3,8 +3,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { RegistryClient } from './client.js';
-import { startDockerRegistry } from './docker-registry.testkit.js';
+import { RegistryClient } from '../src/registry/client/index.js';
+import { startDockerRegistry } from '../src/registry/client/docker-registry.testkit.js';
 
 const mb = Number(process.argv[2] ?? 100);
 const data = randomBytes(mb * 1024 * 1024);
