@@ -4,7 +4,8 @@ import { writeFile, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { containerRoutes, createApiServer, execRoutes, imageRoutes, pingRoutes, stderrLogger, systemRoutes } from '../api/index.js';
-import { BERTH_VERSION, Engine, ImageService } from '../engine/index.js';
+import { BERTH_VERSION, Engine, ImageService, registryAccess } from '../engine/index.js';
+import { startRegistryServer } from '../registry/server/index.js';
 import { ImageStore } from '../image/index.js';
 import { containersBackend, execBackend, systemBackend } from './backends.js';
 
@@ -21,6 +22,9 @@ export interface DaemonFlags {
   tlskey?: string;
   cgroupParent?: string;
   debug?: boolean;
+  insecureRegistry?: string[];
+  registryAddr?: string;
+  registryRoot?: string;
 }
 
 export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<void>; addresses: string[] }> {
@@ -30,8 +34,25 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
   let engine: Engine;
   const imagesLater = { get: (ref: string) => images.get(ref) };
   engine = new Engine({ dataRoot: f.dataRoot, execRoot: f.execRoot, cgroupParent: f.cgroupParent, log }, imagesLater);
-  const images = new ImageService(store, engine.store, engine.events);
+  const registry = registryAccess({ insecureRegistries: f.insecureRegistry ?? [] });
+  const images = new ImageService(store, engine.store, engine.events, {
+    registry: registry.factory,
+    login: registry.login,
+    withPaused: async (ref, fn) => {
+      await engine.containers.pause(ref);
+      try {
+        return await fn();
+      } finally {
+        await engine.containers.unpause(ref).catch((e: Error) => log(`commit: unpause ${ref}: ${e.message}`));
+      }
+    },
+    containerDir: (id) => engine.store.dir(id),
+  });
   await engine.start();
+  const registryServer = f.registryAddr
+    ? await startRegistryServer({ root: f.registryRoot ?? path.join(f.dataRoot, 'registry'), listen: f.registryAddr, log })
+    : undefined;
+  if (registryServer) log(`registry listening on ${registryServer.url}`);
   const routes = [
     ...pingRoutes(),
     ...systemRoutes(systemBackend(engine, images)),
@@ -55,6 +76,7 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
     addresses,
     close: async () => {
       await server.close({ graceMs: 2000 });
+      await registryServer?.close();
       engine.stop();
       if (f.pidfile) await rm(f.pidfile, { force: true });
     },
@@ -80,6 +102,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--tlscert <file>', 'path to TLS certificate file')
     .option('--tlskey <file>', 'path to TLS key file')
     .option('--cgroup-parent <path>', 'parent cgroup for all containers', '/berth')
+    .option('--insecure-registry <registry>', 'enable insecure registry communication (CIDR or host[:port]), repeatable; 127.0.0.0/8 always is', collect, [])
+    .option('--registry-addr <address>', 'also serve a registry (OCI distribution API) on this address, e.g. 127.0.0.1:5000')
+    .option('--registry-root <dir>', 'storage of the --registry-addr registry (default: <data-root>/registry)')
     .option('-D, --debug', 'enable debug output')
     .exitOverride();
   let flags: DaemonFlags;

@@ -1,12 +1,30 @@
 import path from 'node:path';
 // Images as the Engine API shows them, over the image store: import with Dockerfile-style `changes`, list,
 // inspect, history, tag and Docker's rmi rules (untag before delete, refuse while containers use it).
-import type { Readable } from 'node:stream';
-import { conflict, invalidArgument } from '../common/errors.js';
+import type { Readable, Writable } from 'node:stream';
+import { conflict, invalidArgument, notFound } from '../common/errors.js';
 import { familiarString, parseNormalizedNamed, type ImageStore, type StoredImage } from '../image/index.js';
+import type { ProgressSink } from '../spec/progress.js';
 import type { ImageInfo, ImageLookup } from './container/context.js';
 import type { ContainerStore } from './container/store.js';
 import type { EventBus } from './events.js';
+import { loadImages, prepareSave } from './images/archive.js';
+import { commitContainer } from './images/commit.js';
+import { pullImage } from './images/pull.js';
+import { pushImage } from './images/push.js';
+import type { RegistryFactory, RequestAuth } from './images/registry-port.js';
+import { distributionInspect, type DistributionProbe } from './images/distribution.js';
+
+/** What the image verbs need beyond the stores, wired by the composition root. */
+export interface ImageServiceDeps {
+  registry: RegistryFactory;
+  /** POST /auth: checks credentials against the registry (the registry client's checkLogin). */
+  login: (auth: RequestAuth) => Promise<{ Status: string; IdentityToken?: string }>;
+  /** Pauses a running container for the duration of `fn` (commit's --pause). */
+  withPaused: <T>(containerRef: string, fn: () => Promise<T>) => Promise<T>;
+  containerDir: (id: string) => string;
+  now?: () => Date;
+}
 
 /** `CMD ["sh"]`, `ENV A=b`, … → image config fields (the subset `docker import --change` accepts). */
 export function parseChanges(changes: string[]): Record<string, any> {
@@ -117,7 +135,92 @@ export function dockerfileWords(s: string): string[] {
 }
 
 export class ImageService implements ImageLookup {
-  constructor(private readonly store: ImageStore, private readonly containers: ContainerStore, private readonly events: EventBus) {}
+  constructor(
+    private readonly store: ImageStore,
+    private readonly containers: ContainerStore,
+    private readonly events: EventBus,
+    private readonly deps: ImageServiceDeps,
+  ) {}
+
+  async pull(opts: { image: string; tag?: string; platform?: string; auth?: RequestAuth; signal: AbortSignal }, progress: ProgressSink): Promise<void> {
+    const registry = this.deps.registry(opts.auth);
+    try {
+      await pullImage(this.store, registry, this.events, opts, progress);
+    } finally {
+      await registry.close().catch(() => undefined);
+    }
+  }
+
+  async push(opts: { name: string; tag?: string; all: boolean; auth?: RequestAuth; signal: AbortSignal }, progress: ProgressSink): Promise<void> {
+    const registry = this.deps.registry(opts.auth);
+    try {
+      await pushImage(this.store, registry, this.events, opts, progress);
+    } finally {
+      await registry.close().catch(() => undefined);
+    }
+  }
+
+  login(auth: RequestAuth) {
+    return this.deps.login(auth);
+  }
+
+  async distribution(name: string, auth?: RequestAuth) {
+    const registry = this.deps.registry(auth) as DistributionProbe & { close(): Promise<void> };
+    try {
+      return await distributionInspect(registry, name);
+    } finally {
+      await registry.close().catch(() => undefined);
+    }
+  }
+
+  save(names: string[]): Promise<(out: Writable, signal: AbortSignal) => Promise<void>> {
+    return prepareSave(this.store, names);
+  }
+
+  load(body: Readable, opts: { quiet: boolean }, progress: ProgressSink): Promise<void> {
+    return loadImages(this.store, this.events, body, opts.quiet, progress);
+  }
+
+  async commit(opts: { container: string; repo?: string; tag?: string; comment?: string; author?: string; pause: boolean; changes: string[]; config?: Record<string, unknown> }) {
+    const c = this.containers.find(opts.container);
+    if (!c) throw notFound(`No such container: ${opts.container}`);
+    const changes = parseChanges(opts.changes);
+    const run = () =>
+      commitContainer(this.store, c, this.deps.containerDir(c.id), { ...opts, changes }, (this.deps.now ?? (() => new Date()))());
+    const live = c.state.status === 'running';
+    const res = opts.pause && live ? await this.deps.withPaused(c.id, run) : await run();
+    this.events.publish('container', 'commit', c.id, { comment: opts.comment ?? '', imageID: res.id, imageRef: res.reference ?? '', name: c.name.slice(1) });
+    return { Id: res.id };
+  }
+
+  /** docker image prune: dangling images (no tags), or with dangling=false every image no container uses. */
+  async prune(filters: Record<string, string[]>) {
+    for (const k of Object.keys(filters)) if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    const danglingOnly = !(filters.dangling ?? []).some((v) => v === 'false' || v === '0');
+    const until = filters.until?.[0] !== undefined ? parseUntil(filters.until[0]) : undefined;
+    const used = new Set(this.containers.all().map((c) => c.imageId));
+    const deleted: { Untagged?: string; Deleted?: string }[] = [];
+    let reclaimed = 0;
+    for (const img of await this.store.list()) {
+      if (used.has(img.id)) continue;
+      const tags = img.references.filter((r) => !r.includes('@'));
+      if (danglingOnly && tags.length > 0) continue;
+      if (until !== undefined && Date.parse(img.config.created ?? img.storedAt) >= until) continue;
+      const labels = img.config.config?.Labels ?? {};
+      if (!labelsMatch(labels, filters.label ?? [], filters['label!'] ?? [])) continue;
+      const res = await this.store.remove(img.id).catch(() => undefined);
+      if (!res) continue;
+      reclaimed += res.reclaimed;
+      for (const u of res.untagged) {
+        deleted.push({ Untagged: u });
+        this.events.publish('image', 'untag', img.id, { name: u });
+      }
+      for (const d of res.deleted) deleted.push({ Deleted: d });
+      this.events.publish('image', 'delete', img.id, {});
+    }
+    if (deleted.length) this.events.publish('image', 'prune', '', { reclaimed: String(reclaimed) });
+    return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  }
 
   async get(ref: string): Promise<ImageInfo> {
     const img = await this.store.get(ref);
@@ -230,11 +333,22 @@ export class ImageService implements ImageLookup {
     const refs = img.references;
     const named = refs.find((r) => r === safeNormalize(ref));
     const users = this.containers.all().filter((c) => c.imageId === img.id);
-    // Removing one of several names only untags (Docker's rule); the image stays.
+    // Removing one of several names only untags (Docker's rule); the image stays. Digest references of the
+    // same repository go with its last tag, as in moby's image_delete.
     if (named && refs.length > 1) {
-      const { untagged } = await this.store.untag(ref);
-      this.events.publish('image', 'untag', img.id, { name: untagged });
-      return [{ Untagged: untagged }];
+      const repo = repoOf(named);
+      const remaining = refs.filter((r) => r !== named);
+      const sameRepoTagsLeft = remaining.some((r) => repoOf(r) === repo && !r.includes('@'));
+      const digests = sameRepoTagsLeft ? [] : remaining.filter((r) => repoOf(r) === repo && r.includes('@'));
+      if (remaining.length > digests.length) {
+        const out: { Untagged: string }[] = [];
+        for (const r of [named, ...digests]) {
+          const { untagged } = await this.store.untag(r);
+          this.events.publish('image', 'untag', img.id, { name: untagged });
+          out.push({ Untagged: untagged });
+        }
+        return out;
+      }
     }
     const running = users.find((c) => c.state.status === 'running' || c.state.status === 'paused' || c.state.status === 'restarting');
     if (running) throw conflict(`conflict: unable to delete ${short(ref, img.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
@@ -255,6 +369,31 @@ export class ImageService implements ImageLookup {
   async count(): Promise<number> {
     return (await this.store.list()).length;
   }
+}
+
+/** `docker.io/library/busybox` of a full reference (tag or digest form). */
+function repoOf(ref: string): string {
+  const at = ref.indexOf('@');
+  const base = at >= 0 ? ref.slice(0, at) : ref;
+  const colon = base.lastIndexOf(':');
+  return colon > base.lastIndexOf('/') ? base.slice(0, colon) : base;
+}
+
+function parseUntil(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const d = /^(\d+)(h|m|s)$/.exec(v);
+  if (d) return Date.now() - Number(d[1]) * { h: 3600e3, m: 60e3, s: 1e3 }[d[2] as 'h' | 'm' | 's'];
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidArgument(`failed to parse value ${v} of filter until`);
+  return t;
+}
+
+function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
+  const has = (l: string) => {
+    const i = l.indexOf('=');
+    return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
+  };
+  return want.every(has) && !notWant.some(has);
 }
 
 function safeNormalize(ref: string): string | undefined {

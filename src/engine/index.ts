@@ -4,7 +4,8 @@
 // its services to the API routes) and keeps no module-level state (an Engine is built by the caller).
 export { Engine, type DaemonOptions } from './daemon.js';
 export { EventBus, type EngineEvent } from './events.js';
-export { ImageService, parseChanges } from './image-service.js';
+export { ImageService, parseChanges, type ImageServiceDeps } from './image-service.js';
+export { registryAccess } from './images/registry.js';
 export { BERTH_VERSION, API_VERSION, MIN_API_VERSION, infoJSON, versionJSON } from './system.js';
 export { attachContainer, resizeContainer } from './container/attach.js';
 export { getArchive, putArchive, statPath } from './container/archive.js';

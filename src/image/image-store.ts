@@ -11,11 +11,14 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { conflict, invalidArgument, notFound } from '../common/errors.js';
+import { conflict, internal, invalidArgument, notFound } from '../common/errors.js';
 import { chainIds as computeChainIds, sha256Digest } from './digest.js';
 import { importConfig, importPlatform, validateChanges, type Platform } from './import-config.js';
+import { createHash } from 'node:crypto';
 import { applyLayerTar } from './layer/apply.js';
-import { LayerStore } from './layer/layer-store.js';
+import { layerTarStream, splitTarSize } from './layer/tar-split-format.js';
+import { LayerStore, type StagedLayer } from './layer/layer-store.js';
+import { DistributionStore, type DistributionSource } from './distribution.js';
 import type { ImageConfig, OciImage } from '../spec/oci-image.js';
 import { ContentStore } from './content-store.js';
 import { MetadataStore } from './metadata.js';
@@ -65,6 +68,31 @@ export interface StoredImage {
   /** When this store got the image (RFC 3339). */
   storedAt: string;
   lastTagTime?: string;
+  parent?: string;
+}
+
+/** A layer extracted into staging, not yet part of any image: hand it to addImage or discardLayer. */
+export interface StagedImageLayer {
+  readonly diffId: string;
+  readonly size: number;
+  readonly staged: StagedLayer;
+}
+
+export interface NewImage {
+  /** The image configuration's exact bytes; their sha256 is the image ID. */
+  configBytes: Buffer;
+  /** When given, the config bytes must hash to it. */
+  expectedId?: string;
+  /**
+   * One entry per `rootfs.diff_ids`, bottom first: the staged layer, or undefined when the layer stack up to
+   * there is already in the store (the caller checked hasLayer).
+   */
+  layers: (StagedImageLayer | undefined)[];
+  /** Full normalized references to point at the image: `name:tag` (moved if elsewhere) and `name@digest`. */
+  references?: string[];
+  /** Manifests to keep beside the image (by digest), e.g. the pulled one a `name@digest` reference names. */
+  manifests?: Buffer[];
+  parent?: string;
 }
 
 export interface RemoveResult {
@@ -72,10 +100,14 @@ export interface RemoveResult {
   untagged: string[];
   /** The image ID, then the chain IDs of the layers no other image shares, top first (Docker's order). */
   deleted: string[];
+  /** Bytes of the layers removed. */
+  reclaimed: number;
 }
 
 interface Entry {
   id: string;
+  /** Image this one was committed or built on (Docker's legacy `Parent`), if any. */
+  parent?: string;
   config: OciImage;
   diffIds: string[];
   chainIds: string[];
@@ -91,6 +123,8 @@ export class ImageStore {
   private readonly content: ContentStore;
   private readonly layerStore: LayerStore;
   private readonly metadata: MetadataStore;
+  /** Which registry blobs a layer was pulled from or pushed to, so a push can skip or mount them. */
+  readonly distribution: DistributionStore;
   private readonly tmpDir: string;
   private readonly now: () => Date;
   private readonly log: (msg: string) => void;
@@ -101,6 +135,7 @@ export class ImageStore {
     this.metadata = new MetadataStore(dir);
     this.content = new ContentStore(path.join(dir, 'blobs'), this.tmpDir);
     this.layerStore = new LayerStore(path.join(dir, 'layers'), this.tmpDir);
+    this.distribution = new DistributionStore(path.join(dir, 'distribution.json'));
     this.now = opts.now ?? (() => new Date());
     this.log = opts.log ?? (() => undefined);
   }
@@ -118,46 +153,140 @@ export class ImageStore {
     const target = opts.reference ? tagTarget(repoTagReference(opts.reference)) : undefined;
     const platform = importPlatform(opts.platform);
     const execConfig = validateChanges(opts.changes);
-
-    const staged = await this.layerStore.stage();
-    let applied;
-    try {
-      applied = await applyLayerTar(stream, staged.diffDir, { isBase: true });
-    } catch (e) {
-      await this.layerStore.discard(staged);
-      throw e;
-    }
-    const created = this.now();
+    const layer = await this.stageLayer(stream, { isBase: true });
     const config = importConfig({
-      diffId: applied.diffId,
-      created,
+      diffId: layer.diffId,
+      created: this.now(),
       platform,
       config: execConfig,
       ...(opts.message ? { message: opts.message } : {}),
       source: opts.source ?? '-',
     });
-    const bytes = Buffer.from(JSON.stringify(config));
-    const id = sha256Digest(bytes);
+    const { id } = await this.addImage({ configBytes: Buffer.from(JSON.stringify(config)), layers: [layer], references: target ? [referenceString(target)] : [] });
+    return { id };
+  }
 
+  /** Extracts one layer tar (plain or compressed) into staging; nothing is visible until addImage. */
+  async stageLayer(stream: AsyncIterable<Buffer>, opts: { isBase: boolean }): Promise<StagedImageLayer> {
+    const staged = await this.layerStore.stage();
+    try {
+      const applied = await applyLayerTar(stream, staged.diffDir, { isBase: opts.isBase, splitFile: staged.splitFile });
+      return { diffId: applied.diffId, size: applied.size, staged };
+    } catch (e) {
+      await this.layerStore.discard(staged);
+      throw e;
+    }
+  }
+
+  async discardLayer(layer: StagedImageLayer): Promise<void> {
+    await this.layerStore.discard(layer.staged);
+  }
+
+  /** Whether the layer stack ending in `chainId` is unpacked here (a pull then skips that download). */
+  async hasLayer(chainId: string): Promise<boolean> {
+    return (await this.layerStore.get(chainId)) !== undefined;
+  }
+
+  /**
+   * Adds an image from its configuration and layers, in dependency order (layers, config, record,
+   * references), so a failure at any point leaves nothing that names something missing. The staged layers
+   * are consumed whether this succeeds or not. Adding an image that exists only updates its references.
+   */
+  async addImage(img: NewImage): Promise<{ id: string; created: boolean }> {
+    const id = sha256Digest(img.configBytes);
+    const staged = img.layers.filter((l): l is StagedImageLayer => l !== undefined);
+    const discardAll = () => Promise.all(staged.map((l) => this.layerStore.discard(l.staged).catch(() => undefined)));
+    let config: OciImage;
+    let diffIds: string[];
+    let targets: NamedReference[];
+    try {
+      if (img.expectedId !== undefined && img.expectedId !== id) throw invalidArgument(`image config verification failed for digest ${img.expectedId}`);
+      config = parseImageConfig(img.configBytes);
+      diffIds = config.rootfs.diff_ids;
+      if (img.layers.length !== diffIds.length) throw invalidArgument(`image config has ${diffIds.length} layers, ${img.layers.length} given`);
+      img.layers.forEach((l, i) => {
+        if (l && l.diffId !== diffIds[i]) throw invalidArgument(`layer verification failed: expected diff ID ${diffIds[i]}, got ${l.diffId}`);
+      });
+      targets = (img.references ?? []).map((r) => parseNormalizedNamed(r));
+    } catch (e) {
+      await discardAll();
+      throw e;
+    }
+    const chain = computeChainIds(diffIds);
     return this.exclusive(async () => {
-      let layerCreated = false;
+      const createdLayers: string[] = [];
       try {
-        const layer = await this.layerStore.commit(staged, { diffId: applied.diffId, chainId: applied.diffId, parent: null, size: applied.size });
-        layerCreated = layer.created;
-        await this.content.put(bytes, id);
-        // The same bytes at the same instant make the same ID: then the image is already here.
-        const entry: Entry = { ...(this.images.get(id) ?? { id, config, diffIds: [applied.diffId], chainIds: [applied.diffId], size: layer.meta.size, storedAt: created.toISOString() }) };
-        if (target) entry.lastTagTime = created.toISOString();
+        let size = 0;
+        for (let i = 0; i < chain.length; i++) {
+          const l = img.layers[i];
+          const meta = { diffId: diffIds[i]!, chainId: chain[i]!, parent: i === 0 ? null : chain[i - 1]!, size: l?.size ?? 0 };
+          if (l) {
+            const r = await this.layerStore.commit(l.staged, meta);
+            if (r.created) createdLayers.push(meta.chainId);
+            size += r.meta.size;
+          } else {
+            const have = await this.layerStore.get(meta.chainId);
+            if (!have) throw notFound(`layer ${meta.chainId} does not exist`);
+            size += have.size;
+          }
+        }
+        await this.content.put(img.configBytes, id);
+        for (const m of img.manifests ?? []) await this.content.put(m);
+        const existing = this.images.get(id);
+        const now = this.now().toISOString();
+        const entry: Entry = existing ? { ...existing } : { id, config, diffIds, chainIds: chain, size, storedAt: now };
+        if (img.parent !== undefined && !existing) entry.parent = img.parent;
+        if (targets.some((t) => t.digest === undefined)) entry.lastTagTime = now;
         await this.metadata.writeRecord(entry);
         this.images.set(id, entry);
+        if (targets.length > 0) {
+          const refs = new Map(this.refs);
+          for (const t of targets) refs.set(referenceKey(t), id);
+          await this.writeRefs(refs);
+        }
+        return { id, created: !existing };
       } catch (e) {
-        await this.layerStore.discard(staged).catch(() => undefined);
-        if (layerCreated && !this.images.has(id)) await this.releaseUnused([applied.diffId]).catch(() => undefined);
+        await discardAll();
+        if (!this.images.has(id)) await this.releaseUnused(createdLayers.reverse()).catch(() => undefined);
         throw e;
       }
-      if (target) await this.writeRefs(new Map(this.refs).set(referenceString(target), id));
-      return { id };
     });
+  }
+
+  /** The exact bytes of an image's configuration (what save and push send). */
+  async configBytes(idOrRef: string): Promise<Buffer> {
+    return this.content.get(this.resolve(idOrRef).id);
+  }
+
+  /**
+   * The layer's original tar, byte for byte (regenerated from its directory and tar-split), for push and
+   * save. Iteration fails at the end if the bytes do not hash to the layer's diff ID.
+   */
+  async *layerTar(chainId: string): AsyncGenerator<Buffer> {
+    const meta = await this.layerStore.get(chainId);
+    if (!meta) throw notFound(`layer ${chainId} does not exist`);
+    const hash = createHash('sha256');
+    for await (const chunk of layerTarStream(this.layerStore.diffDir(chainId), this.layerStore.splitFile(chainId))) {
+      hash.update(chunk);
+      yield chunk;
+    }
+    const got = `sha256:${hash.digest('hex')}`;
+    if (got !== meta.diffId) throw internal(`layer ${chainId} does not regenerate its tar: expected ${meta.diffId}, got ${got}`);
+  }
+
+  /** Length of the layer's tar, known before streaming it (an archive header needs it). */
+  async layerTarSize(chainId: string): Promise<number> {
+    return splitTarSize(this.layerStore.splitFile(chainId));
+  }
+
+  /** A stored blob (manifest) by digest. */
+  async blob(digest: string): Promise<Buffer> {
+    return this.content.get(digest);
+  }
+
+  /** Records where a layer's compressed blob lives in a registry (after a pull or a push). */
+  async recordDistribution(diffId: string, source: DistributionSource): Promise<void> {
+    await this.exclusive(() => this.distribution.add(diffId, source));
   }
 
   async list(): Promise<StoredImage[]> {
@@ -228,9 +357,13 @@ export class ImageStore {
       if (untagged.length > 0) await this.writeRefs(new Map([...this.refs].filter(([, id]) => id !== entry.id)));
       await this.metadata.deleteRecord(entry.id);
       this.images.delete(entry.id);
+      const sizes = new Map<string, number>();
+      for (const c of entry.chainIds) sizes.set(c, (await this.layerStore.get(c))?.size ?? 0);
       const released = await this.releaseUnused([...entry.chainIds].reverse());
+      const reclaimed = released.reduce((sum, c) => sum + (sizes.get(c) ?? 0), 0);
       await this.content.delete(entry.id);
-      return { untagged, deleted: [entry.id, ...released] };
+      await this.dropUnreferencedManifests();
+      return { untagged, deleted: [entry.id, ...released], reclaimed };
     });
   }
 
@@ -278,6 +411,7 @@ export class ImageStore {
       storedAt: e.storedAt,
     };
     if (e.lastTagTime !== undefined) v.lastTagTime = e.lastTagTime;
+    if (e.parent !== undefined) v.parent = e.parent;
     return v;
   }
 
@@ -292,6 +426,14 @@ export class ImageStore {
       released.push(c);
     }
     return released;
+  }
+
+  /** Deletes manifests that no `name@digest` reference names any more. */
+  private async dropUnreferencedManifests(): Promise<void> {
+    const named = new Set([...this.refs.keys()].filter((k) => k.includes('@')).map((k) => k.slice(k.indexOf('@') + 1)));
+    for (const digest of await this.content.list()) {
+      if (!this.images.has(digest) && !named.has(digest)) await this.content.delete(digest);
+    }
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -316,6 +458,7 @@ export class ImageStore {
     await this.content.init();
     await this.layerStore.init();
     await this.metadata.init();
+    await this.distribution.load();
     for (const name of await readdir(this.tmpDir)) await rm(path.join(this.tmpDir, name), { recursive: true, force: true });
 
     let broken = 0;
@@ -345,9 +488,10 @@ export class ImageStore {
       this.log(`image store: removing unused layer ${chainId}`);
       await this.layerStore.remove(chainId);
     }
-    // Only image configs live in blobs/ so far; manifests and layer blobs will widen this root set.
+    // Blobs are image configs and the manifests that `name@digest` references name.
+    const manifests = new Set([...this.refs.keys()].map((k) => k.slice(k.indexOf('@') + 1)).filter((d) => d.startsWith('sha256:')));
     for (const digest of await this.content.list()) {
-      if (!this.images.has(digest)) await this.content.delete(digest);
+      if (!this.images.has(digest) && !manifests.has(digest)) await this.content.delete(digest);
     }
   }
 
@@ -364,6 +508,7 @@ export class ImageStore {
     }
     const entry: Entry = { id, config, diffIds, chainIds, size, storedAt: rec.storedAt };
     if (rec.lastTagTime !== undefined) entry.lastTagTime = rec.lastTagTime;
+    if (rec.parent !== undefined) entry.parent = rec.parent;
     return entry;
   }
 }
@@ -387,3 +532,21 @@ function tagTarget(ref: NamedReference): NamedReference {
   return ref;
 }
 
+
+/** The parts of an image configuration the store relies on, checked before anything is written. */
+function parseImageConfig(bytes: Buffer): OciImage {
+  let config: OciImage;
+  try {
+    config = JSON.parse(bytes.toString('utf8')) as OciImage;
+  } catch (e) {
+    throw invalidArgument(`invalid image config: ${(e as Error).message}`, e);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw invalidArgument('invalid image config: not an object');
+  const ids = config.rootfs?.diff_ids;
+  if (config.rootfs?.type !== 'layers' || !Array.isArray(ids) || !ids.every((d) => typeof d === 'string' && SHA256_DIGEST.test(d))) {
+    throw invalidArgument('invalid image config: rootfs.diff_ids must be a list of sha256 digests');
+  }
+  return config;
+}
+
+const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;

@@ -28,5 +28,14 @@ export {
 export { chainIds, parseDigest, sha256Digest } from './digest.js';
 export { ContentStore } from './content-store.js';
 export { hostPlatform, type Platform } from './import-config.js';
-export { ImageStore, type ImageStoreOptions, type ImportOptions, type RemoveResult, type StoredImage } from './image-store.js';
+export {
+  ImageStore,
+  type ImageStoreOptions,
+  type ImportOptions,
+  type NewImage,
+  type RemoveResult,
+  type StagedImageLayer,
+  type StoredImage,
+} from './image-store.js';
+export type { DistributionSource } from './distribution.js';
 export type { History, ImageConfig, OciImage, RootFS } from '../spec/oci-image.js';

@@ -14,6 +14,7 @@ export interface ImageRecord {
   /** When this store got the image (RFC 3339). */
   storedAt: string;
   lastTagTime?: string;
+  parent?: string;
 }
 
 interface RepositoriesFile {
@@ -52,6 +53,7 @@ export class MetadataStore {
   async writeRecord(rec: ImageRecord): Promise<void> {
     const out: ImageRecord = { id: rec.id, storedAt: rec.storedAt };
     if (rec.lastTagTime !== undefined) out.lastTagTime = rec.lastTagTime;
+    if (rec.parent !== undefined) out.parent = rec.parent;
     await writeFileAtomic(this.recordPath(rec.id), `${JSON.stringify(out)}\n`, 0o600);
   }
 

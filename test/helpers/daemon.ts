@@ -59,7 +59,7 @@ export function daemonDir(name: string): string {
   return `/tmp/bt-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }
 
-export async function startDaemon(t: Named, opts: { image?: boolean } = {}): Promise<Daemon> {
+export async function startDaemon(t: Named, opts: { image?: boolean; args?: string[] } = {}): Promise<Daemon> {
   const name = typeof t === 'string' ? t : (t.fullName ?? t.name);
   const dir = daemonDir(name);
   await removeLeftovers(dir);
@@ -82,7 +82,7 @@ export async function startDaemon(t: Named, opts: { image?: boolean } = {}): Pro
     try {
       // stderr to a file, not a pipe: berthd must survive this process (live restore after kill9) and
       // must never block on a full pipe nobody reads.
-      child = spawn(process.execPath, [berthd, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', join(dir, 'pid')], {
+      child = spawn(process.execPath, [berthd, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', join(dir, 'pid'), ...(opts.args ?? [])], {
         stdio: ['ignore', fd, fd],
       });
     } finally {

@@ -2,9 +2,45 @@
 // under <containers>/<id>/fs/. The overlay itself is assembled by the runtime inside the container's mount
 // namespace (OVERLAY_ANNOTATION), so nothing is mounted on the host. Files the engine must read before
 // start (/etc/passwd) are read through the layers the way overlayfs would resolve them.
+// The image module's snapshotter describes the mount (short `l/<name>` lowerdirs relative to a base dir, so
+// deep images fit); it is keyed by container ID and keeps each snapshot at <containers>/<id>/fs, the
+// layout rootfsLayout() names, so containers made before it and the readers below see the same dirs.
 import { lstatSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isEngineError } from '../../common/errors.js';
+
+/** What the engine needs of a snapshotter (the image module's OverlaySnapshotter is one). */
+export interface RootfsSnapshotter {
+  /** Makes (idempotently) the container's writable layer over the image's layers, bottom first. */
+  prepare(key: string, parents: readonly string[]): Promise<{ baseDir: string; options: string[] }>;
+  remove(key: string): Promise<void>;
+  usage(key: string): Promise<{ size: number; inodes: number }>;
+}
+
+/** The runtime's overlay annotations' values: mount(2) options and the dir their relative paths start from. */
+export interface RootfsMount {
+  /** OVERLAY_ANNOTATION */
+  data: string;
+  /** OVERLAY_BASEDIR_ANNOTATION */
+  baseDir: string;
+}
+
+/** Prepares the container's snapshot (again, at each start: it repairs links) and says how to mount it. */
+export async function rootfsMount(snapshotter: RootfsSnapshotter, id: string, imageLayersBottomFirst: string[]): Promise<RootfsMount> {
+  const m = await snapshotter.prepare(id, imageLayersBottomFirst);
+  return { data: m.options.join(','), baseDir: m.baseDir };
+}
+
+/** SizeRw: bytes the container wrote; 0 for a container whose snapshot is gone (as Docker reports). */
+export async function rootfsSize(snapshotter: RootfsSnapshotter, id: string): Promise<number> {
+  try {
+    return (await snapshotter.usage(id)).size;
+  } catch (e) {
+    if (isEngineError(e, 'not-found')) return 0;
+    throw e;
+  }
+}
 
 export interface RootfsLayout {
   upper: string;
