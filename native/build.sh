@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$here/out"
 CC=${CC:-cc}
 flags="-O2 -std=gnu11 -Wall -Wextra -Wno-unused-parameter"
-shim_src="$here/shim.c $here/container.c $here/log.c $here/plan.c $here/util.c"
+shim_src="$here/shim.c $here/container.c $here/log.c $here/overlay.c $here/plan.c $here/util.c"
 
 build_shim() {
   # shellcheck disable=SC2086
@@ -23,7 +23,16 @@ build_init() {
   fi
 }
 
+# berth-overlay: the shim's overlay mounting on its own, for the snapshotter's root tests and bench/snapshot.ts.
+build_overlay_tool() {
+  $CC $flags -o "$here/out/berth-overlay.tmp" "$here/overlay-tool.c" "$here/overlay.c"
+  mv "$here/out/berth-overlay.tmp" "$here/out/berth-overlay"
+}
+
 build_init &
 init_pid=$!
+build_overlay_tool &
+tool_pid=$!
 build_shim
 wait $init_pid
+wait $tool_pid

@@ -3,6 +3,7 @@
  * (maps before privileged work, mounts before pivot_root, seccomp last or before dropping capabilities). */
 #define _GNU_SOURCE
 #include "container.h"
+#include "overlay.h"
 #include "util.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -450,12 +451,18 @@ void container_main(const struct plan *p, int sync_fd, int stdio[3]) {
     unsigned long rootprop = (unsigned long)plan_ll(p, "rootprop", 0, MS_REC | MS_SLAVE);
     if (mount(NULL, "/", NULL, rootprop, NULL) < 0) FAIL_ERRNO("set propagation of /");
     /* premount: filesystems assembled in the container's own mount namespace before it is entered (the
-     * image's overlay rootfs), so they vanish with the container and never show on the host. */
+     * image's overlay rootfs), so they vanish with the container and never show on the host.
+     * Fields: source, target, fstype, flags, data[, basedir, fsconfig params...]: the overlay's lowerdirs are
+     * short names relative to basedir (see overlay.h); the target stays absolute. */
     for (int i = 0; i < p->nrec; i++) {
       const struct record *r = &p->rec[i];
-      if (strcmp(r->tag, "premount") != 0 || r->n != 5) continue;
-      if (mount(r->f[0], r->f[1], r->f[2], strtoul(r->f[3], NULL, 0), r->f[4][0] ? r->f[4] : NULL) < 0)
-        fail(1, "mount %s rootfs at %s: %s", r->f[2], r->f[1], strerror(errno));
+      if (strcmp(r->tag, "premount") != 0 || r->n < 5) continue;
+      struct premount pm = {.source = r->f[0], .target = r->f[1], .fstype = r->f[2],
+                            .flags = strtoul(r->f[3], NULL, 0), .data = r->f[4],
+                            .basedir = r->n > 5 ? r->f[5] : "", .params = r->n > 6 ? r->f + 6 : NULL,
+                            .nparams = r->n > 6 ? r->n - 6 : 0};
+      char err[512] = "";
+      if (premount_do(&pm, err, sizeof err) < 0) fail(1, "mount %s rootfs at %s: %s", r->f[2], r->f[1], err);
     }
     if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) FAIL_ERRNO("bind rootfs %s", rootfs);
     int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

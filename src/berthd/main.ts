@@ -33,7 +33,7 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
   const store = await ImageStore.open(path.join(f.dataRoot, 'image'), { log });
   let engine: Engine;
   const imagesLater = { get: (ref: string) => images.get(ref) };
-  engine = new Engine({ dataRoot: f.dataRoot, execRoot: f.execRoot, cgroupParent: f.cgroupParent, log }, imagesLater);
+  engine = new Engine({ dataRoot: f.dataRoot, execRoot: f.execRoot, cgroupParent: f.cgroupParent, log, imageRoot: store.dir }, imagesLater);
   const registry = registryAccess({ insecureRegistries: f.insecureRegistry ?? [] });
   const images = new ImageService(store, engine.store, engine.events, {
     registry: registry.factory,

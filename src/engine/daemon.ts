@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { OverlaySnapshotter } from '../image/index.js';
 import { EngineError } from '../common/errors.js';
 import { Runtime, initBinaryPath, loadLayout } from '../runtime/index.js';
 import { Containers } from './container/service.js';
@@ -16,6 +17,8 @@ export interface DaemonOptions {
   execRoot: string;
   cgroupParent?: string;
   log?: (msg: string) => void;
+  /** The image store's directory: container snapshots link its layers by short names from there. */
+  imageRoot?: string;
 }
 
 /** Unix socket paths are limited to 107 bytes; a container's shim sockets live at <execRoot>/r/<64-hex id>/attach. */
@@ -50,6 +53,11 @@ export class Engine {
       store: this.store,
       runtime: this.runtime,
       images,
+      snapshotter: new OverlaySnapshotter({
+        root: opts.imageRoot ?? path.join(opts.dataRoot, 'image'),
+        // Each container's snapshot is its fs/ dir, where containers made before the snapshotter have it too.
+        dirOf: (id) => path.join(this.store.dir(id), 'fs'),
+      }),
       events: this.events,
       waiters: new Map(),
       pendingAttach: new Map(),

@@ -38,4 +38,6 @@ export {
   type StoredImage,
 } from './image-store.js';
 export type { DistributionSource } from './distribution.js';
+export { OverlaySnapshotter, type OverlaySnapshotterOptions } from './snapshot/overlay.js';
+export { MAX_LAYERS, type SnapshotMount, type SnapshotPaths, type SnapshotUsage, type Snapshotter } from './snapshot/snapshotter.js';
 export type { History, ImageConfig, OciImage, RootFS } from '../spec/oci-image.js';

@@ -2,7 +2,7 @@
 // It owns the container process and its kernel objects; it knows nothing of images, networks or the
 // Engine API, and it never parses JSON in C: the planner hands the shim a flat plan.
 export { Runtime, readSpec, validateId, seccompArch, type CreateOptions, type IoOptions, type StoredState } from './container.js';
-export { planLaunch, planExec, OVERLAY_ANNOTATION, type LaunchPlan, type HostFacts, type ShimSettings } from './plan.js';
+export { planLaunch, planExec, OVERLAY_ANNOTATION, OVERLAY_BASEDIR_ANNOTATION, type LaunchPlan, type HostFacts, type ShimSettings } from './plan.js';
 export { encodePlan, decodePlan } from './plan-codec.js';
 export { ctl, waitExit, readExit, shimPath, initBinaryPath, type ExitInfo } from './shim-client.js';
 export { CAPABILITIES, DOCKER_DEFAULT_CAPS, normalizeCap, capNumber } from './capabilities.js';

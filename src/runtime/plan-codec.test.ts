@@ -192,6 +192,21 @@ test('optional records are absent when their value is', () => {
   assert.deepEqual(tags, ['id', 'clone', 'cwd', 'args', 'env', 'user']);
 });
 
+test('a premount with a base dir carries it and its fsconfig parameters after the data', () => {
+  const premounts = [{
+    source: 'overlay', target: '/r', fstype: 'overlay', flags: 0, data: 'lowerdir=l/A:l/B,upperdir=/u,workdir=/w',
+    baseDir: '/img', params: ['lowerdir+=l/A', 'lowerdir+=l/B', 'upperdir=/u', 'workdir=/w'],
+  }];
+  assert.deepEqual(byTag(decodePlan(encodePlan(minimal({ rootfs: '/r', premounts }))), 'premount'), [{
+    tag: 'premount',
+    fields: ['overlay', '/r', 'overlay', '0', 'lowerdir=l/A:l/B,upperdir=/u,workdir=/w', '/img', 'lowerdir+=l/A', 'lowerdir+=l/B', 'upperdir=/u', 'workdir=/w'],
+  }]);
+  const noBase = [{ ...premounts[0]!, baseDir: '' }];
+  assert.equal(byTag(decodePlan(encodePlan(minimal({ rootfs: '/r', premounts: noBase }))), 'premount')[0]!.fields[5], '', 'params without a base dir keep the slot');
+  const bad = [{ ...premounts[0]!, params: ['lowerdir+=a\0b'] }];
+  assert.throws(() => encodePlan(minimal({ rootfs: '/r', premounts: bad })), /NUL/);
+});
+
 test('without a rootfs there are no rootfs records', () => {
   const p = minimal({ readonlyRoot: true, rootPropagation: 0x84000, premounts: [{ source: 'overlay', target: '/r', fstype: 'overlay', flags: 0, data: 'x' }] });
   const tags = decodePlan(encodePlan(p)).map((r) => r.tag);

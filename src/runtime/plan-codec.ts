@@ -45,7 +45,11 @@ export function encodePlan(p: LaunchPlan): Buffer {
   if (p.domainname) rec('domainname', p.domainname);
   if (p.rootfs) {
     rec('rootfs', p.rootfs);
-    for (const m of p.premounts) rec('premount', m.source, m.target, m.fstype, m.flags, m.data);
+    // A base dir or fsconfig params extend the record (native/overlay.h); without them it keeps 5 fields.
+    for (const m of p.premounts) {
+      const ext = m.baseDir || m.params?.length ? [m.baseDir ?? '', ...(m.params ?? [])] : [];
+      rec('premount', m.source, m.target, m.fstype, m.flags, m.data, ...ext);
+    }
     if (p.rootPropagation !== undefined) rec('rootprop', p.rootPropagation);
     flag('readonly', p.readonlyRoot);
   }

@@ -6,7 +6,7 @@ import type { Mount, Namespace, NamespaceType, Spec } from '../spec/oci-runtime.
 import { DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS, defaultSpec } from './default-spec.js';
 import { MS } from './mount-options.js';
 import { planNamespaces } from './namespaces.js';
-import { OVERLAY_ANNOTATION, checkSysctl, planExec, planLaunch, type HostFacts, type LaunchPlan } from './plan.js';
+import { OVERLAY_ANNOTATION, OVERLAY_BASEDIR_ANNOTATION, checkSysctl, overlayParams, planExec, planLaunch, type HostFacts, type LaunchPlan } from './plan.js';
 
 const CLONE_NEWNS = 0x00020000;
 const CLONE_NEWCGROUP = 0x02000000;
@@ -293,9 +293,38 @@ test('the overlay annotation becomes a premount at the rootfs', () => {
     s.annotations = { [OVERLAY_ANNOTATION]: 'lowerdir=/l1:/l2,upperdir=/u,workdir=/w' };
   }));
   assert.deepEqual(p.premounts, [
-    { source: 'overlay', target: ROOTFS, fstype: 'overlay', flags: 0, data: 'lowerdir=/l1:/l2,upperdir=/u,workdir=/w' },
+    {
+      source: 'overlay', target: ROOTFS, fstype: 'overlay', flags: 0, data: 'lowerdir=/l1:/l2,upperdir=/u,workdir=/w', baseDir: '',
+      params: ['lowerdir+=/l1', 'lowerdir+=/l2', 'upperdir=/u', 'workdir=/w'],
+    },
   ]);
   assert.deepEqual(plan(spec((s) => { s.annotations = { other: 'x' }; })).premounts, []);
+});
+
+test('the overlay base dir annotation makes short relative lowerdirs resolve there', () => {
+  const data = 'lowerdir=l/AAAA:l/BBBB,upperdir=/c/fs/upper,workdir=/c/fs/work';
+  const p = plan(spec((s) => {
+    s.annotations = { [OVERLAY_ANNOTATION]: data, [OVERLAY_BASEDIR_ANNOTATION]: '/var/lib/berth/image' };
+  }));
+  assert.equal(p.premounts[0]!.baseDir, '/var/lib/berth/image');
+  assert.deepEqual(p.premounts[0]!.params, ['lowerdir+=l/AAAA', 'lowerdir+=l/BBBB', 'upperdir=/c/fs/upper', 'workdir=/c/fs/work']);
+  assert.equal(p.premounts[0]!.target, ROOTFS);
+  assert.throws(
+    () => plan(spec((s) => { s.annotations = { [OVERLAY_ANNOTATION]: data, [OVERLAY_BASEDIR_ANNOTATION]: 'relative/dir' }; })),
+    invalid(/must be an absolute path/),
+  );
+});
+
+test('overlay options become one fsconfig parameter per layer, or none when they cannot be restated', () => {
+  assert.deepEqual(overlayParams('ro,lowerdir=a:b:c'), ['ro', 'lowerdir+=a', 'lowerdir+=b', 'lowerdir+=c']);
+  assert.deepEqual(overlayParams('lowerdir=a,upperdir=/u,workdir=/w,index=off'), ['lowerdir+=a', 'upperdir=/u', 'workdir=/w', 'index=off']);
+  assert.deepEqual(overlayParams('lowerdir=a\\:b,upperdir=/u'), [], 'escaped separators: mount(2) parses them');
+  assert.deepEqual(overlayParams('lowerdir=a::d'), [], 'data-only lowers');
+  assert.deepEqual(overlayParams('lowerdir=a:,upperdir=/u'), [], 'an empty layer is left for the kernel to reject');
+  const many = Array.from({ length: 500 }, (_, i) => `l/${String(i).padStart(16, '0')}`);
+  const params = overlayParams(`lowerdir=${many.join(':')},upperdir=/u,workdir=/w`);
+  assert.equal(params.length, 502);
+  assert.equal(params[499], `lowerdir+=${many[499]}`);
 });
 
 const mountOf = (m: Mount) => plan(spec((s) => { s.mounts = [m]; })).mounts;

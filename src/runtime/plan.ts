@@ -21,6 +21,22 @@ export interface PlanMount {
 /** Annotation naming an overlay (its mount options) to assemble at root.path inside the container's mount
  * namespace before it is entered: Berth's own extension, used by berthd for image rootfs. */
 export const OVERLAY_ANNOTATION = 'dev.berth.rootfs.overlay';
+/** The directory the overlay's relative paths (short `l/<name>` lowerdirs) resolve against: the shim
+ * changes into it for the mount, so a 200-layer lowerdir list stays under mount(2)'s one-page limit. */
+export const OVERLAY_BASEDIR_ANNOTATION = 'dev.berth.rootfs.overlay.basedir';
+
+export interface PlanPremount {
+  source: string;
+  target: string;
+  fstype: string;
+  flags: number;
+  /** mount(2)'s option string: the shim's fallback when the new mount API is missing. */
+  data: string;
+  /** Where relative option paths resolve ('' or absent: the shim's cwd, i.e. only absolute paths work). */
+  baseDir?: string;
+  /** The same options as fsconfig parameters, one lower layer each (`lowerdir+=…`): no page limit. */
+  params?: string[];
+}
 
 export interface PlanDevice {
   path: string;
@@ -70,7 +86,7 @@ export interface LaunchPlan extends ShimSettings {
   /** A new cgroup namespace: made by the container after it has joined its cgroups (so it is rooted there). */
   cgroupns?: boolean;
   rootfs?: string;
-  premounts: { source: string; target: string; fstype: string; flags: number; data: string }[];
+  premounts: PlanPremount[];
   rootPropagation?: number;
   readonlyRoot: boolean;
   mounts: PlanMount[];
@@ -283,9 +299,7 @@ export function planLaunch(spec: Spec, bundle: string, host: HostFacts, shim: Sh
     hostname: spec.hostname || undefined,
     domainname: spec.domainname || undefined,
     rootfs: path.resolve(bundle, spec.root.path),
-    premounts: spec.annotations?.[OVERLAY_ANNOTATION]
-      ? [{ source: 'overlay', target: path.resolve(bundle, spec.root.path), fstype: 'overlay', flags: 0, data: spec.annotations[OVERLAY_ANNOTATION] }]
-      : [],
+    premounts: planOverlay(spec.annotations, path.resolve(bundle, spec.root.path)),
     rootPropagation: rootProp,
     readonlyRoot: spec.root.readonly === true,
     mounts,
@@ -298,6 +312,39 @@ export function planLaunch(spec: Spec, bundle: string, host: HostFacts, shim: Sh
     cgroupProcs: host.cgroupProcs,
     oomFile: host.oomFile,
   };
+}
+
+function planOverlay(annotations: Record<string, string> | undefined, target: string): PlanPremount[] {
+  const data = annotations?.[OVERLAY_ANNOTATION];
+  if (!data) return [];
+  const baseDir = annotations?.[OVERLAY_BASEDIR_ANNOTATION] ?? '';
+  if (baseDir && !path.isAbsolute(baseDir)) throw invalidArgument(`${OVERLAY_BASEDIR_ANNOTATION} must be an absolute path: ${baseDir}`);
+  return [{ source: 'overlay', target, fstype: 'overlay', flags: 0, data, baseDir, params: overlayParams(data) }];
+}
+
+/**
+ * Overlay's mount(2) options as fsconfig parameters: `lowerdir=a:b` becomes `lowerdir+=a`, `lowerdir+=b`
+ * (one call per layer, so the whole list is not bound by a page), other options pass as they are. Options
+ * this cannot restate faithfully (backslash escapes, `::` data-only layers) give [] and the shim uses
+ * mount(2) with the string.
+ */
+export function overlayParams(data: string): string[] {
+  if (data.includes('\\')) return [];
+  const out: string[] = [];
+  for (const opt of data.split(',')) {
+    if (!opt) continue;
+    if (!opt.startsWith('lowerdir=')) {
+      out.push(opt);
+      continue;
+    }
+    const value = opt.slice('lowerdir='.length);
+    if (value.includes('::')) return [];
+    for (const dir of value.split(':')) {
+      if (!dir) return [];
+      out.push(`lowerdir+=${dir}`);
+    }
+  }
+  return out;
 }
 
 /** A plan for a process that joins a running container (exec): its namespaces by path, no rootfs work. */

@@ -32,7 +32,10 @@ import { updateCommand } from './container/update.js';
 import { historyCommand, imageInspectCommand } from './image/info.js';
 import { imagesCommand } from './image/list.js';
 import { importCommand, rmiCommand, rmiTopLevel, tagCommand } from './image/manage.js';
-import { loginCommand, pullCommand, pushCommand } from './image/registry.js';
+import { loadCommand, saveCommand } from './image/archive.js';
+import { commitCommand, imagePruneCommand } from './image/commit.js';
+import { loginCommand, logoutCommand } from './image/login.js';
+import { pullCommand, pushCommand } from './image/registry.js';
 import { dfCommand } from './system/df.js';
 import { eventsCommand } from './system/events.js';
 import { infoCommand } from './system/info.js';
@@ -45,7 +48,7 @@ export function allGroups(): GroupSpec[] {
       name: 'container',
       short: 'Manage containers',
       commands: [
-        attachCommand, cpCommand, createCommand, diffCommand, execCommand, exportCommand, containerInspectCommand,
+        attachCommand, commitCommand, cpCommand, createCommand, diffCommand, execCommand, exportCommand, containerInspectCommand,
         killCommand, logsCommand, psCommand, pauseCommand, portCommand, pruneCommand, renameCommand, restartCommand,
         rmCommand, runCommand, startCommand, statsCommand, stopCommand, topCommand, unpauseCommand, updateCommand,
         waitCommand,
@@ -54,7 +57,10 @@ export function allGroups(): GroupSpec[] {
     {
       name: 'image',
       short: 'Manage images',
-      commands: [historyCommand, importCommand, imageInspectCommand, imagesCommand, pullCommand, pushCommand, rmiCommand, tagCommand],
+      commands: [
+        historyCommand, importCommand, imageInspectCommand, loadCommand, imagesCommand, imagePruneCommand, pullCommand, pushCommand,
+        rmiCommand, saveCommand, tagCommand,
+      ],
     },
     { name: 'system', short: 'Manage Berth', commands: [dfCommand, eventsCommand, infoCommand] },
   ];
@@ -62,10 +68,10 @@ export function allGroups(): GroupSpec[] {
 
 export function topLevelCommands(): CommandSpec[] {
   return [
-    attachCommand, cpCommand, createCommand, diffCommand, eventsCommand, execCommand, exportCommand, historyCommand,
+    attachCommand, commitCommand, cpCommand, createCommand, diffCommand, eventsCommand, execCommand, exportCommand, historyCommand,
     { ...imagesCommand, name: 'images', aliases: [] }, importCommand, infoCommand, inspectCommand, killCommand,
-    loginCommand, logsCommand, pauseCommand, portCommand, psTopLevel, pullCommand, pushCommand, renameCommand, restartCommand,
-    { ...rmCommand, aliases: [] }, rmiTopLevel, runCommand, startCommand, statsCommand, stopCommand, tagCommand,
+    loadCommand, loginCommand, logoutCommand, logsCommand, pauseCommand, portCommand, psTopLevel, pullCommand, pushCommand, renameCommand, restartCommand,
+    { ...rmCommand, aliases: [] }, rmiTopLevel, runCommand, saveCommand, startCommand, statsCommand, stopCommand, tagCommand,
     topCommand, unpauseCommand, updateCommand, versionCommand, waitCommand,
   ];
 }

@@ -4,6 +4,7 @@ import type { Runtime } from '../../runtime/index.js';
 import type { EventBus } from '../events.js';
 import type { ContainerStore } from './store.js';
 import type { ContainerRecord } from './model.js';
+import type { RootfsSnapshotter } from './rootfs.js';
 
 /** The image facts the container verbs need; the image store satisfies it through a small adapter. */
 export interface ImageInfo {
@@ -38,6 +39,7 @@ export interface EngineContext {
   store: ContainerStore;
   runtime: Runtime;
   images: ImageLookup;
+  snapshotter: RootfsSnapshotter;
   events: EventBus;
   waiters: Map<string, Waiter[]>;
   /** Attach streams waiting for a created container to start: connected before its process runs. */

@@ -5,11 +5,11 @@ import { openSync, closeSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError, conflict, invalidArgument } from '../../common/errors.js';
-import { OVERLAY_ANNOTATION, seccompArch } from '../../runtime/index.js';
+import { OVERLAY_ANNOTATION, OVERLAY_BASEDIR_ANNOTATION, seccompArch } from '../../runtime/index.js';
 import { eventAttrs, type EngineContext } from './context.js';
 import { isRunning, type ContainerRecord } from './model.js';
 import { buildSpec } from './oci-spec.js';
-import { overlayOptions, readLayered, rootfsLayout } from './rootfs.js';
+import { readLayered, rootfsLayout, rootfsMount } from './rootfs.js';
 import { resolveUser } from './user.js';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -68,7 +68,8 @@ export async function launch(ctx: EngineContext, c: ContainerRecord): Promise<vo
     initPath: hc.Init ? requireInit(ctx.cfg.initPath) : undefined,
     arch: seccompArch(),
   });
-  spec.annotations = { [OVERLAY_ANNOTATION]: overlayOptions(layout, ctx.cfg.emptyDir) };
+  const rootfs = await rootfsMount(ctx.snapshotter, c.id, image.layers);
+  spec.annotations = { [OVERLAY_ANNOTATION]: rootfs.data, [OVERLAY_BASEDIR_ANNOTATION]: rootfs.baseDir };
   await writeFile(path.join(dir, 'config.json'), JSON.stringify(spec));
 
   const pending = ctx.pendingAttach.get(c.id) ?? [];

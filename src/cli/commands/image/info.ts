@@ -5,15 +5,23 @@ import { flag } from '../../framework/flags.js';
 import { humanDuration, humanSizeWithPrecision } from '../../util/units.js';
 import { INSPECT_FORMAT_HELP, FORMAT_HELP, runInspect, shortId } from '../shared.js';
 import { ellipsis } from '../container/ps.js';
+import { platformQuery } from './platform.js';
 
 export const imageInspectCommand: CommandSpec = {
   name: 'inspect',
   use: '[OPTIONS] IMAGE [IMAGE...]',
   short: 'Display detailed information on one or more images',
   args: { min: 1 },
-  flags: [flag.string('format,f', INSPECT_FORMAT_HELP)],
+  flags: [
+    flag.string('format,f', INSPECT_FORMAT_HELP),
+    flag.string(
+      'platform',
+      "Inspect a specific platform of the multi-platform image.\nIf the image or the server is not multi-platform capable, the command will error out if the platform does not match.\n'os[/arch[/variant]]': Explicit platform (eg. linux/amd64)",
+    ),
+  ],
   async run({ cli, args, flags }) {
-    return runInspect(cli, args, flags.string('format'), (ref) => cli.client.request({ path: `/images/${ref}/json` }));
+    const platform = platformQuery(flags.string('platform'));
+    return runInspect(cli, args, flags.string('format'), (ref) => cli.client.request({ path: `/images/${ref}/json`, query: { platform } }));
   },
 };
 
@@ -82,9 +90,11 @@ export const historyCommand: CommandSpec = {
     flag.bool('quiet,q', 'Only show image IDs'),
     flag.bool('no-trunc', "Don't truncate output"),
     flag.string('format', FORMAT_HELP),
+    flag.string('platform', 'Show history for the given platform. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'),
   ],
   async run({ cli, args, flags }) {
-    const items = (await cli.client.request<HistoryItem[]>({ path: `/images/${args[0]}/history` })) ?? [];
+    const platform = platformQuery(flags.string('platform'));
+    const items = (await cli.client.request<HistoryItem[]>({ path: `/images/${args[0]}/history`, query: { platform } })) ?? [];
     const human = flags.bool('human');
     let format = flags.string('format') || 'table';
     if (format === 'table') {

@@ -1,6 +1,7 @@
 // `berth images` / `image ls`: docker's image table (a row per repository:tag, "<none>" for dangling
 // images, digests on request) and its --format/-q/json outputs.
 import type { QueryValue } from '../../../client/index.js';
+import { loadCliConfig } from '../../config/auth.js';
 import { formatOutput, GO_TYPE, isTableFormat } from '../../format/index.js';
 import type { CommandSpec } from '../../framework/command.js';
 import { flag } from '../../framework/flags.js';
@@ -151,7 +152,12 @@ export const imagesCommand: CommandSpec = {
     if (filters) query.filters = filters;
     const images = (await cli.client.request<ImageSummary[]>({ path: '/images/json', query })) ?? [];
     const showDigests = flags.bool('digests');
-    let format = flags.string('format') || 'table';
+    let format = flags.string('format');
+    if (format === '') {
+      // docker's "imagesFormat" in config.json, except for -q
+      const configured = flags.bool('quiet') ? '' : (await loadCliConfig(cli)).stringSetting('imagesFormat');
+      format = configured || 'table';
+    }
     if (format === 'table') format = flags.bool('quiet') ? '{{.ID}}' : showDigests ? DEFAULT_DIGEST : DEFAULT;
     else if (isTableFormat(format) && showDigests && !format.includes('{{.Digest}}')) format += '\t{{.Digest}}';
     const needDigest = showDigests || format.includes('{{.Digest}}');

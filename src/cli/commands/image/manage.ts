@@ -7,7 +7,7 @@ import { DaemonError } from '../../../client/index.js';
 import { errorText, EXIT_ERROR, StatusError } from '../../exit-codes.js';
 import type { CommandSpec } from '../../framework/command.js';
 import { flag } from '../../framework/flags.js';
-import { displayJsonMessages } from '../../streams/messages.js';
+import { displayJsonMessages, stdoutDisplay } from '../../streams/messages.js';
 import { goPathError } from '../../util/oserror.js';
 import { parseNormalizedNamed } from '../../util/reference.js';
 
@@ -47,7 +47,7 @@ export const importCommand: CommandSpec = {
     const res = body
       ? await cli.client.upload('/images/create', query, body, 'text/plain')
       : await cli.client.stream({ method: 'POST', path: '/images/create', query });
-    await displayJsonMessages(cli.client, res, (s) => cli.out(s));
+    await displayJsonMessages(cli.client, res, (s) => cli.out(s), stdoutDisplay(cli.streams));
     return 0;
   },
 };

@@ -3,16 +3,60 @@
 import { formatOutput, GO_TYPE } from '../../format/index.js';
 import type { CommandSpec } from '../../framework/command.js';
 import { flag } from '../../framework/flags.js';
-import { humanSize, humanSizeWithPrecision } from '../../util/units.js';
+import { familiarName, parseNormalizedNamed } from '../../util/reference.js';
+import { humanDuration, humanSize, humanSizeWithPrecision } from '../../util/units.js';
 import { ContainerContext, type ContainerSummary } from '../container/ps.js';
-import { FORMAT_HELP } from '../shared.js';
+import { FORMAT_HELP, shortId } from '../shared.js';
 
 interface DiskUsage {
   LayersSize?: number;
-  Images?: Array<{ Id: string; RepoTags?: string[] | null; Size: number; SharedSize: number; Containers: number; Created: number }> | null;
+  Images?: Array<{ Id: string; RepoTags?: string[] | null; RepoDigests?: string[] | null; Size: number; SharedSize: number; Containers: number; Created: number }> | null;
   Containers?: ContainerSummary[] | null;
-  Volumes?: Array<{ Name: string; UsageData?: { Size: number; RefCount: number } }> | null;
-  BuildCache?: Array<{ Size: number; Shared: boolean; InUse: boolean }> | null;
+  Volumes?: Array<{ Name: string; UsageData?: { Size: number; RefCount: number } | null }> | null;
+  BuildCache?: CacheRecord[] | null;
+}
+
+interface CacheRecord {
+  ID: string;
+  Type?: string;
+  Size: number;
+  Shared: boolean;
+  InUse: boolean;
+  CreatedAt?: string;
+  LastUsedAt?: string | null;
+  UsageCount?: number;
+}
+
+/** formatter.isDangling. */
+function isDangling(tags: readonly string[], digests: readonly string[]): boolean {
+  if (tags.length === 0 && digests.length === 0) return true;
+  return tags.length === 1 && tags[0] === '<none>:<none>' && digests.length === 1 && digests[0] === '<none>@<none>';
+}
+
+/** The first tag as REPOSITORY and TAG; undefined (row left out, as docker does) when it does not parse. */
+function firstTag(tags: readonly string[], digests: readonly string[]): [string, string] | undefined {
+  if (tags.length === 0 || isDangling(tags, digests)) return ['<none>', '<none>'];
+  try {
+    const ref = parseNormalizedNamed(tags[0]!);
+    return ref.tag !== undefined && ref.digest === undefined ? [familiarName(ref.name), ref.tag] : ['<none>', '<none>'];
+  } catch {
+    return undefined;
+  }
+}
+
+const since = (iso: string | null | undefined) => (iso ? `${humanDuration(Date.now() - Date.parse(iso))} ago` : '');
+
+/** buildCacheSort: never-used records first, then by last use, ties by ID. */
+function sortCache(records: CacheRecord[]): CacheRecord[] {
+  const t = (r: CacheRecord) => (r.LastUsedAt ? Date.parse(r.LastUsedAt) : undefined);
+  return [...records].sort((a, b) => {
+    const ta = t(a);
+    const tb = t(b);
+    if (ta === undefined && tb !== undefined) return -1;
+    if (tb === undefined && ta !== undefined) return 1;
+    if (ta !== undefined && tb !== undefined && ta !== tb) return ta - tb;
+    return a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0;
+  });
 }
 
 const ACTIVE_STATES = new Set(['running', 'paused', 'restarting']);
@@ -91,19 +135,19 @@ export const dfCommand: CommandSpec = {
       );
       return 0;
     }
-    const images = (du.Images ?? []).map((i) => {
-      const tag = (i.RepoTags ?? [])[0];
-      const [repo, t] = tag && tag !== '<none>:<none>' ? [tag.slice(0, tag.lastIndexOf(':')), tag.slice(tag.lastIndexOf(':') + 1)] : ['<none>', '<none>'];
-      return {
-        Repository: repo,
-        Tag: t,
-        ID: i.Id.replace(/^sha256:/, '').slice(0, 12),
+    const images = (du.Images ?? []).flatMap((i) => {
+      const names = firstTag(i.RepoTags ?? [], i.RepoDigests ?? []);
+      if (!names) return [];
+      return [{
+        Repository: names[0],
+        Tag: names[1],
+        ID: shortId(i.Id),
         CreatedSince: new ContainerContext({ Created: i.Created }, true).RunningFor,
         Size: humanSizeWithPrecision(i.Size, 3),
         SharedSize: i.SharedSize === -1 ? 'N/A' : humanSize(i.SharedSize),
         UniqueSize: i.SharedSize === -1 ? 'N/A' : humanSize(i.Size - i.SharedSize),
         Containers: i.Containers === -1 ? 'N/A' : String(i.Containers),
-      };
+      }];
     });
     const table = (f: string, headers: Record<string, string>, rows: object[]) => formatOutput({ format: f, defaultTableFormat: f, headers, rows });
     cli.out('Images space usage:\n\n');
@@ -127,12 +171,26 @@ export const dfCommand: CommandSpec = {
       table(
         'table {{.Name}}\t{{.Links}}\t{{.Size}}',
         { Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE' },
-        (du.Volumes ?? []).map((v) => ({ Name: v.Name, Links: String(v.UsageData?.RefCount ?? 0), Size: humanSize(v.UsageData?.Size ?? 0) })),
+        (du.Volumes ?? []).map((v) => ({
+          Name: v.Name,
+          Links: v.UsageData ? String(v.UsageData.RefCount) : 'N/A',
+          Size: v.UsageData ? humanSize(v.UsageData.Size) : 'N/A',
+        })),
       ),
     );
     const builder = (du.BuildCache ?? []).reduce((n, b) => n + (b.Shared ? 0 : b.Size), 0);
     cli.out(`\nBuild cache usage: ${humanSize(builder)}\n\n`);
-    cli.out(table('table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}', { ID: 'CACHE ID', CacheType: 'CACHE TYPE', Size: 'SIZE', CreatedSince: 'CREATED', LastUsedSince: 'LAST USED', UsageCount: 'USAGE', Shared: 'SHARED' }, []));
+    cli.out(table('table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}', { ID: 'CACHE ID', CacheType: 'CACHE TYPE', Size: 'SIZE', CreatedSince: 'CREATED', LastUsedSince: 'LAST USED', UsageCount: 'USAGE', Shared: 'SHARED' },
+      sortCache(du.BuildCache ?? []).map((b) => ({
+        ID: `${shortId(b.ID)}${b.InUse ? '*' : ''}`,
+        CacheType: b.Type ?? '',
+        Size: humanSizeWithPrecision(b.Size, 3),
+        CreatedSince: since(b.CreatedAt ?? new Date(0).toISOString()),
+        LastUsedSince: since(b.LastUsedAt),
+        UsageCount: String(b.UsageCount ?? 0),
+        Shared: String(b.Shared),
+      })),
+    ));
     return 0;
   },
 };
