@@ -2,6 +2,7 @@
 // pulling a missing image when --pull allows it, the create request with name and platform, warnings.
 import { existsSync, openSync, closeSync, writeSync, rmSync } from 'node:fs';
 import { DaemonError } from '../../../client/index.js';
+import { registryAuthHeader } from '../../config/auth.js';
 import { displayJsonMessages } from '../../streams/messages.js';
 import { type Cli } from '../../framework/cli.js';
 import { familiarWithTag, parseImageRef, parseNormalizedNamed, type ImageRef } from '../../util/reference.js';
@@ -31,8 +32,12 @@ export async function pullImage(cli: Cli, ref: ImageRef, platform: string, quiet
   if (ref.digest) query.tag = ref.digest;
   else query.tag = ref.tag ?? 'latest';
   if (platform) query.platform = platform;
-  const res = await cli.client.stream({ method: 'POST', path: '/images/create', query });
-  await displayJsonMessages(cli.client, res, quiet ? () => {} : (write ?? ((s) => cli.err(s))));
+  const auth = await registryAuthHeader(cli, query.fromImage);
+  const res = await cli.client.stream({ method: 'POST', path: '/images/create', query, headers: { 'X-Registry-Auth': auth } });
+  // docker run shows the pull's progress on stderr, drawn as on a terminal when stderr is one.
+  const err = cli.streams.stderr as NodeJS.WriteStream;
+  const display = write || !err.isTTY ? { isTerminal: false } : { isTerminal: true, ...(err.columns ? { width: err.columns } : {}) };
+  await displayJsonMessages(cli.client, res, quiet ? () => {} : (write ?? ((s) => cli.err(s))), display);
 }
 
 export async function createContainer(cli: Cli, body: Record<string, unknown>, opts: CreateOptions): Promise<string> {
