@@ -4,8 +4,12 @@
 #   busybox-static    the offline base for test and demo root filesystems
 #   iproute2          ip(8), used by tests and (later) the network drivers
 #   runc, crun        peers: the runtime tests run the same bundles under them and compare
+#   tar, zstd, attr   layer extraction (GNU tar), zstd layers, setfattr for overlay opaque directories
+#   docker-registry   distribution 2.8, the registry the e2e tests push to and pull from beside Berth's own
+#   skopeo            reads and writes Berth's registry and OCI archives in the e2e tests
+#   docker.io's CLI is not needed: tests use the docker CLI when /usr/bin/docker or /usr/local/bin/docker exists
 set -euo pipefail
-pkgs=(gcc libc6-dev busybox-static iproute2 runc crun)
+pkgs=(gcc libc6-dev busybox-static iproute2 runc crun tar zstd attr docker-registry skopeo)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

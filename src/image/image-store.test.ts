@@ -237,12 +237,13 @@ describe('ImageStore tag/untag/remove', () => {
     assert.equal((await store.get(b)).id, b, 'untag keeps the image');
 
     // a and b share their only layer: removing a keeps it.
-    assert.deepEqual(await store.remove(a), { untagged: [], deleted: [a] });
+    assert.deepEqual(await store.remove(a), { untagged: [], deleted: [a], reclaimed: 0 });
     assert.deepEqual(await layerDirs(), [sha256(shared), sha256(own)].map((d) => d.slice(7)).sort());
     assert.ok(existsSync((await store.layers(b))[0]!));
     await expectNotFound(store.get(a), `No such image: ${a}`);
 
-    assert.deepEqual(await store.remove('localhost:5000/b'), { untagged: ['localhost:5000/b:latest'], deleted: [b, sha256(shared)] });
+    const bSize = await store.size(b);
+    assert.deepEqual(await store.remove('localhost:5000/b'), { untagged: ['localhost:5000/b:latest'], deleted: [b, sha256(shared)], reclaimed: bSize });
     assert.deepEqual(await layerDirs(), [sha256(own).slice(7)]);
     assert.deepEqual(await readdir(path.join(dir, 'blobs', 'sha256')), [c.slice(7)]);
 

@@ -38,6 +38,9 @@ export {
   type StoredImage,
 } from './image-store.js';
 export type { DistributionSource } from './distribution.js';
+export { readImageArchive, type LayerSink, type LoadedImage } from './archive/read.js';
+export { imageArchiveStream, writeImageArchive, type ArchiveImage } from './archive/write.js';
+export { packLayer } from './layer/pack.js';
 export { OverlaySnapshotter, type OverlaySnapshotterOptions } from './snapshot/overlay.js';
 export { MAX_LAYERS, type SnapshotMount, type SnapshotPaths, type SnapshotUsage, type Snapshotter } from './snapshot/snapshotter.js';
 export type { History, ImageConfig, OciImage, RootFS } from '../spec/oci-image.js';

@@ -1,4 +1,3 @@
-import * as imageNs from '../../image/index.js';
 // docker save and docker load over the image store. Save regenerates each layer's original tar from its
 // tar-split, so a saved image loads back with the same ID anywhere. Load reads the archive in one pass,
 // staging layers as they stream by (see image/archive), and adds each image with its tags; layers already
@@ -9,8 +8,10 @@ import type { ProgressSink } from '../../spec/progress.js';
 import {
   familiarString,
   parseNormalizedNamed,
+  readImageArchive,
   referenceString,
   tagNameOnly,
+  writeImageArchive,
   type ImageStore,
   type StagedImageLayer,
 } from '../../image/index.js';
@@ -51,11 +52,11 @@ export async function prepareSave(store: ImageStore, names: string[]): Promise<(
       };
     }),
   );
-  return (out, signal) => (imageNs as any).writeImageArchive(images, out, signal);
+  return (out) => writeImageArchive(images, out);
 }
 
 export async function loadImages(store: ImageStore, events: EventBus, body: AsyncIterable<Buffer>, quiet: boolean, progress: ProgressSink): Promise<void> {
-  const result = await (imageNs as any).readImageArchive(body, {
+  const result = await readImageArchive(body, {
     stageLayer: async (stream) => {
       const layer = await store.stageLayer(stream, { isBase: false });
       return { diffId: layer.diffId, handle: layer };

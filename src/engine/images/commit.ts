@@ -1,11 +1,10 @@
-import * as imageNs from '../../image/index.js';
 // docker commit: the container's writable layer becomes a new image layer on top of its image. The upper
 // directory is packed into a tar (overlay whiteouts and opaque directories become .wh. entries) and applied
 // like any layer, so the new layer gets a tar-split and pushes and saves byte-identical. The config is the
 // image's, with the container's run config over it, then the request's config and `changes` over that.
 import { invalidArgument } from '../../common/errors.js';
 import type { OciImage } from '../../spec/oci-image.js';
-import { familiarString, parseNormalizedNamed, referenceString, tagNameOnly, type ImageStore } from '../../image/index.js';
+import { familiarString, packLayer, parseNormalizedNamed, referenceString, tagNameOnly, type ImageStore } from '../../image/index.js';
 import type { ContainerRecord } from '../container/model.js';
 import { rootfsLayout } from '../container/rootfs.js';
 
@@ -43,7 +42,7 @@ export async function commitContainer(store: ImageStore, c: ContainerRecord, con
   Object.assign(runConfig, req.changes);
 
   const upper = rootfsLayout(containerDir, []).upper;
-  const layer = await store.stageLayer((imageNs as any).packLayer(upper, { fromOverlayUpper: true }), { isBase: parent.diffIds.length === 0 });
+  const layer = await store.stageLayer(packLayer(upper, { fromOverlayUpper: true }), { isBase: parent.diffIds.length === 0 });
   const created = now.toISOString();
   const config: OciImage & { container?: string } = {
     ...base,

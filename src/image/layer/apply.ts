@@ -11,6 +11,9 @@ import { pipeline } from 'node:stream/promises';
 import { EngineError, errnoCode, internal, invalidArgument } from '../../common/errors.js';
 import { decompressor, detectCompression, MAGIC_LENGTH, peek, type Compression } from './decompress.js';
 import { finishLayerTree } from './scan.js';
+import { finishSplit } from './split-finish.js';
+import { SplitWriter } from './split-writer.js';
+import { SplitRecorder } from './tar-split.js';
 import { TarEndTracker } from './tar-end.js';
 
 export interface AppliedLayer {
@@ -19,11 +22,18 @@ export interface AppliedLayer {
   /** Bytes on disk, counted as Docker counts a layer's size. */
   size: number;
   compression: Compression;
+  /** Length of the uncompressed tar (what a save announces for the layer). */
+  tarSize: number;
 }
 
 export interface ApplyOptions {
   /** No parent layer: whiteouts are dropped instead of converted. */
   isBase: boolean;
+  /**
+   * Where to record the layer's tar-split (gzip), from which layerTarStream regenerates the exact tar.
+   * It must be outside `diffDir`, on the same filesystem.
+   */
+  splitFile?: string;
 }
 
 const STDERR_LIMIT = 16 * 1024;
@@ -35,8 +45,12 @@ export async function applyLayerTar(input: AsyncIterable<Buffer>, diffDir: strin
   const end = new TarEndTracker();
   if (head.length === 0) {
     // Docker applies an empty stream as an empty layer; tar would call it "not a tar archive".
-    return { diffId: `sha256:${hash.digest('hex')}`, size: 0, compression };
+    if (opts.splitFile) await new SplitWriter(opts.splitFile).end(0);
+    return { diffId: `sha256:${hash.digest('hex')}`, size: 0, compression, tarSize: 0 };
   }
+  const writer = opts.splitFile ? new SplitWriter(opts.splitFile) : undefined;
+  const split = writer ? new SplitRecorder(writer, opts.isBase) : undefined;
+  let tarSize = 0;
   const tar = spawn('tar', tarArgs(diffDir), {
     stdio: ['pipe', 'ignore', 'pipe'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
@@ -59,8 +73,18 @@ export async function applyLayerTar(input: AsyncIterable<Buffer>, diffDir: strin
       const chunk = typeof c === 'string' ? Buffer.from(c) : c;
       hash.update(chunk);
       end.update(chunk);
-      yield chunk;
+      tarSize += chunk.length;
+      if (!split || !writer) {
+        yield chunk;
+        continue;
+      }
+      // One write of the whole chunk when the walk passes it on unchanged (the usual case: no injection).
+      const parts = split.push(chunk);
+      if (parts.length === 1) yield parts[0]!;
+      else if (parts.length > 1) yield Buffer.concat(parts);
+      if (writer.needsDrain) await writer.drain();
     }
+    if (split) for (const rest of split.end()) yield rest;
   };
   const decompress = decompressor(compression);
   const sink = tarSink(tar.stdin);
@@ -80,13 +104,21 @@ export async function applyLayerTar(input: AsyncIterable<Buffer>, diffDir: strin
   } catch (e) {
     throw internal(`tar: cannot run: ${(e as Error).message}`, e);
   }
-  if (streamError !== undefined && !tarFailedFirst) throw streamFailure(streamError);
-  if (exit.code !== 0) {
-    throw invalidArgument(`failed to extract layer: ${summarize(stderr) || `tar ${exit.signal ?? `exit status ${exit.code}`}`}`);
+  const failure =
+    streamError !== undefined && !tarFailedFirst
+      ? streamFailure(streamError)
+      : exit.code !== 0
+        ? invalidArgument(`failed to extract layer: ${summarize(stderr) || `tar ${exit.signal ?? `exit status ${exit.code}`}`}`)
+        : end.truncated()
+          ? invalidArgument('failed to extract layer: unexpected EOF')
+          : undefined;
+  if (failure) {
+    await writer?.abort();
+    throw failure;
   }
-  if (end.truncated()) throw invalidArgument('failed to extract layer: unexpected EOF');
+  if (split && writer) await finishSplit(split, writer, diffDir);
   const size = await finishLayerTree(diffDir, opts.isBase);
-  return { diffId: `sha256:${hash.digest('hex')}`, size, compression };
+  return { diffId: `sha256:${hash.digest('hex')}`, size, compression, tarSize };
 }
 
 function tarArgs(dir: string): string[] {

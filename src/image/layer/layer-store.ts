@@ -22,10 +22,13 @@ export interface StagedLayer {
   readonly dir: string;
   /** Where the layer's tar is to be extracted. */
   readonly diffDir: string;
+  /** Where its tar-split is recorded (applyLayerTar's `splitFile`). */
+  readonly splitFile: string;
 }
 
 const META = 'meta.json';
 const DIFF = 'diff';
+const SPLIT = 'tar-split.gz';
 
 export class LayerStore {
   /** `tmpDir` must be on the same filesystem as `root`: publishing a layer is a rename. */
@@ -39,13 +42,21 @@ export class LayerStore {
     return path.join(this.root, sha256Hex(chainId), DIFF);
   }
 
+  /**
+   * The layer's tar-split (see tar-split-format.ts), from which layerTarStream regenerates its exact tar.
+   * Layers made before tar-splits existed, or from a stream applied without one, have none: check it exists.
+   */
+  splitFile(chainId: string): string {
+    return path.join(this.root, sha256Hex(chainId), SPLIT);
+  }
+
   async stage(): Promise<StagedLayer> {
     const dir = path.join(this.tmpDir, uniqueName('layer'));
     await mkdir(dir, { mode: 0o700 });
     // The diff directory is the container's `/` unless the tar carries a `./` entry.
     const diffDir = path.join(dir, DIFF);
     await mkdir(diffDir, { mode: 0o755 });
-    return { dir, diffDir };
+    return { dir, diffDir, splitFile: path.join(dir, SPLIT) };
   }
 
   async discard(staged: StagedLayer): Promise<void> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { link, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,9 +48,13 @@ describe('finishLayerTree', () => {
     }
   });
 
-  it('leaves opaque directories above a parent to the syscall port (not implemented yet)', async () => {
-    const root = await tree('opaque', { 'd/.wh..wh..opq': '' });
-    await assert.rejects(finishLayerTree(root, false), (e: unknown) => isEngineError(e, 'not-implemented'));
+  it('marks a directory with .wh..wh..opq above a parent opaque for overlayfs', { skip: isRoot ? false : 'trusted.* xattrs need root' }, async () => {
+    const root = await tree('opaque', { 'd/.wh..wh..opq': '', 'd/new': 'n' });
+    assert.equal(await finishLayerTree(root, false), 1);
+    assert.deepEqual(await readdir(path.join(root, 'd')), ['new']);
+    const r = spawnSync('getfattr', ['-h', '--only-values', '-n', 'trusted.overlay.opaque', path.join(root, 'd')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'y');
   });
 
   it('turns .wh.<name> above a parent into the 0/0 character device overlayfs reads', { skip: isRoot ? false : 'mknod of a character device needs root' }, async () => {

@@ -14,7 +14,8 @@ export const OPAQUE_WHITEOUT = '.wh..wh..opq';
 /**
  * `isBase`: the layer has nothing below it, so whiteouts hide nothing and are simply dropped (overlayfs
  * shows the same tree either way). Above a parent, `.wh.x` becomes the 0/0 character device overlayfs
- * treats as a deletion; opaque directories need an xattr call Node lacks, so they wait for the syscall port.
+ * treats as a deletion, and `.wh..wh..opq` marks its directory opaque (the trusted.overlay.opaque xattr, set
+ * with setfattr: Node has no xattr call).
  * Returns the layer's size in bytes.
  */
 export async function finishLayerTree(root: string, isBase: boolean): Promise<number> {
@@ -58,7 +59,9 @@ export async function finishLayerTree(root: string, isBase: boolean): Promise<nu
 async function applyWhiteout(dir: string, name: string, isBase: boolean): Promise<string | undefined> {
   const marker = path.join(dir, name);
   if (name === OPAQUE_WHITEOUT && !isBase) {
-    throw new EngineError('not-implemented', `opaque whiteout ${marker}: opaque directories above a parent layer are not supported yet`);
+    await unlink(marker);
+    await markOpaque(dir);
+    return undefined;
   }
   // In a base layer every whiteout hides nothing; `.wh..wh.*` other than the opaque marker is AUFS
   // bookkeeping (plnk, aufs) that means nothing to overlayfs.
@@ -74,6 +77,17 @@ async function applyWhiteout(dir: string, name: string, isBase: boolean): Promis
   await rm(hidden, { recursive: true, force: true });
   await mknodWhiteout(hidden);
   return hiddenName;
+}
+
+/** `dir` came from readdir as a directory of the layer; -h keeps setfattr from following a symlink anyway. */
+async function markOpaque(dir: string): Promise<void> {
+  const child = spawn('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', '--', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const [code] = (await once(child, 'close').catch((e: Error) => {
+    throw internal(`setfattr: cannot run (install the attr package): ${e.message}`, e);
+  })) as [number | null];
+  if (code !== 0) throw internal(`setfattr trusted.overlay.opaque ${dir}: ${stderr.trim()}`);
 }
 
 async function mknodWhiteout(file: string): Promise<void> {
