@@ -122,7 +122,8 @@ export async function applyLayerTar(input: AsyncIterable<Buffer>, diffDir: strin
 }
 
 function tarArgs(dir: string): string[] {
-  const args = ['-x', '-f', '-', '-C', dir, '--numeric-owner', '--xattrs', '--xattrs-include=*'];
+  // 1 MiB records: tar's default 10 KiB reads from the pipe cost a context switch each.
+  const args = ['-x', '-f', '-', '--record-size=1M', '-C', dir, '--numeric-owner', '--xattrs', '--xattrs-include=*'];
   // overlayfs reads trusted.overlay.* (opaque, redirect, metacopy) from lower layers: a layer must not be
   // able to forge them; whiteouts arrive as .wh. files and are converted by us.
   args.push('--xattrs-exclude=trusted.overlay.*');
