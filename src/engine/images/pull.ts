@@ -4,6 +4,8 @@
 // failure or a client that hangs up discards the staged layers: an interrupted pull leaves no half image.
 // The progress lines are dockerd's, in its order per layer: Pulling fs layer / Already exists, Downloading,
 // Verifying Checksum, Download complete, Extracting, Pull complete.
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { EngineError, invalidArgument, notFound } from '../../common/errors.js';
 import type { ProgressSink } from '../../spec/progress.js';
 import { chainIds, familiarName, familiarString, parseNormalizedNamed, referenceString, trimNamed, withDigest, withTag, type ImageStore, type NamedReference, type StagedImageLayer } from '../../image/index.js';
@@ -21,6 +23,7 @@ export interface PullRequest {
 /** Docker's max-concurrent-downloads default. */
 const CONCURRENT_DOWNLOADS = 3;
 const PROGRESS_INTERVAL_MS = 100;
+const READ_AHEAD = 16 << 20;
 
 export async function pullImage(store: ImageStore, registry: RegistryPort, events: EventBus, req: PullRequest, progress: ProgressSink): Promise<void> {
   const named = parseNormalizedNamed(req.image);
@@ -146,7 +149,11 @@ async function downloadLayer(
     progress({ id, status: 'Verifying Checksum', detail: true });
     progress({ id, status: 'Download complete', detail: true });
   };
-  const layer = await store.stageLayer(counted(), { isBase });
+  // A read-ahead buffer decouples the network from extraction: without it each side waits on the other's
+  // small chunks, and the pull runs at half the speed of either.
+  const buffered = new PassThrough({ highWaterMark: READ_AHEAD });
+  pipeline(Readable.from(counted()), buffered).catch((e: unknown) => buffered.destroy(e as Error));
+  const layer = await store.stageLayer(buffered, { isBase });
   if (layer.diffId !== diffId) {
     await store.discardLayer(layer);
     throw invalidArgument(`filesystem layer verification failed for digest ${digest}`);
