@@ -21,6 +21,7 @@ import { LayerStore, type StagedLayer } from './layer/layer-store.js';
 import { DistributionStore, type DistributionSource } from './distribution.js';
 import type { ImageConfig, OciImage } from '../spec/oci-image.js';
 import { ContentStore } from './content-store.js';
+import { syncFilesystem } from './fs-util.js';
 import { MetadataStore } from './metadata.js';
 import {
   familiarName,
@@ -213,6 +214,16 @@ export class ImageStore {
       throw e;
     }
     const chain = computeChainIds(diffIds);
+    // Flushed once for all staged layers, before taking the lock: the data must be on disk before the
+    // renames that publish it, and syncfs covers every layer on the filesystem at once.
+    if (staged.length > 0) {
+      try {
+        await syncFilesystem(this.tmpDir);
+      } catch (e) {
+        await discardAll();
+        throw e;
+      }
+    }
     return this.exclusive(async () => {
       const createdLayers: string[] = [];
       try {
@@ -221,7 +232,7 @@ export class ImageStore {
           const l = img.layers[i];
           const meta = { diffId: diffIds[i]!, chainId: chain[i]!, parent: i === 0 ? null : chain[i - 1]!, size: l?.size ?? 0 };
           if (l) {
-            const r = await this.layerStore.commit(l.staged, meta);
+            const r = await this.layerStore.commit(l.staged, meta, { synced: true });
             if (r.created) createdLayers.push(meta.chainId);
             size += r.meta.size;
           } else {

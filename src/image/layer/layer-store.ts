@@ -67,14 +67,16 @@ export class LayerStore {
    * Publishes a staged layer under its chain ID. If that layer already exists (the same content imported
    * before), the staged copy is dropped and the existing one kept: `created` tells which happened.
    */
-  async commit(staged: StagedLayer, meta: LayerMeta): Promise<{ meta: LayerMeta; created: boolean }> {
+  async commit(staged: StagedLayer, meta: LayerMeta, opts: { synced?: boolean } = {}): Promise<{ meta: LayerMeta; created: boolean }> {
     const existing = await this.get(meta.chainId);
     if (existing) {
       await this.discard(staged);
       return { meta: existing, created: false };
     }
     await writeFileAtomic(path.join(staged.dir, META), `${JSON.stringify(meta)}\n`, 0o600);
-    await syncFilesystem(staged.dir);
+    // `synced`: the caller flushed the filesystem after every staged layer was complete (one syncfs for an
+    // image's layers instead of one each); meta.json was fsynced by its own write.
+    if (!opts.synced) await syncFilesystem(staged.dir);
     await rename(staged.dir, path.join(this.root, sha256Hex(meta.chainId)));
     await fsyncDir(this.root);
     return { meta, created: true };
