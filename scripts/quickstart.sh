@@ -28,7 +28,7 @@ if ! berth image inspect busybox:latest >/dev/null 2>&1; then
   for applet in $(/bin/busybox --list); do [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"; done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
-  tar -C "$rootfs" -c . | berth import --change 'CMD ["sh"]' - busybox:latest >/dev/null
+  berth import --change 'CMD ["sh"]' "$rootfs" busybox:latest >/dev/null
 fi
 
 berth run --rm busybox sh -c 'echo "Hello from a Berth container: $(hostname), pid $$, $(id)"; ls /'

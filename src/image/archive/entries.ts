@@ -59,6 +59,8 @@ function linkTarget(name: string, linkname: string, symbolic: boolean): string {
 }
 
 function looksLikeTar(head: Buffer): boolean {
+  // A zero-length blob is the empty layer an empty import makes (diff ID sha256 of nothing).
+  if (head.length === 0) return true;
   if (detectCompression(head) !== 'none') return true;
   if (head.length >= 263 && head.toString('latin1', 257, 262) === 'ustar') return true;
   // An empty layer is just the end marker.

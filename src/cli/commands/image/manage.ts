@@ -1,7 +1,9 @@
-// Image commands that change the store: import (a tarball from a file, a URL or stdin), tag, and rmi,
+// Image commands that change the store: import (a tarball from a file, a URL or stdin, or a directory), tag, and rmi,
 // each with the docker client's query parameters and docker's output.
 import type { QueryValue } from '../../../client/index.js';
+import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
 import { open } from 'node:fs/promises';
 import { DaemonError } from '../../../client/index.js';
 import { errorText, EXIT_ERROR, StatusError } from '../../exit-codes.js';
@@ -13,8 +15,8 @@ import { parseNormalizedNamed } from '../../util/reference.js';
 
 export const importCommand: CommandSpec = {
   name: 'import',
-  use: '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
-  short: 'Import the contents from a tarball to create a filesystem image',
+  use: '[OPTIONS] file|directory|URL|- [REPOSITORY[:TAG]]',
+  short: 'Import the contents from a tarball (or, in Berth, a directory) to create a filesystem image',
   aliasesText: 'berth image import, berth import',
   args: { min: 1 },
   flags: [
@@ -37,12 +39,16 @@ export const importCommand: CommandSpec = {
       body = cli.streams.stdin;
     } else if (!isUrl) {
       // opened first, so a missing file is reported as docker reports it, before any request
+      let isDir: boolean;
       try {
-        await (await open(source, 'r')).close();
+        const fh = await open(source, 'r');
+        isDir = (await fh.stat()).isDirectory();
+        await fh.close();
       } catch (e) {
         throw goPathError('open', source, e);
       }
-      body = createReadStream(source);
+      // A directory (a root filesystem made from local files) is sent as GNU tar packs it, owners by number.
+      body = isDir ? directoryTar(source) : createReadStream(source);
     }
     const res = body
       ? await cli.client.upload('/images/create', query, body, 'text/plain')
@@ -51,6 +57,21 @@ export const importCommand: CommandSpec = {
     return 0;
   },
 };
+
+function directoryTar(dir: string): Readable {
+  const tar = spawn('tar', ['-C', dir, '--numeric-owner', '--xattrs', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  tar.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  // Piped at once: node discards a child's unread output when it exits, and the request starts later.
+  const out = new PassThrough();
+  tar.stdout.pipe(out, { end: false });
+  tar.on('close', (code) => {
+    if (code !== 0) out.destroy(new Error(`tar ${dir}: ${stderr.trim() || `exit status ${code}`}`));
+    else out.end();
+  });
+  tar.on('error', (e) => out.destroy(e));
+  return out;
+}
 
 export const tagCommand: CommandSpec = {
   name: 'tag',
