@@ -47,6 +47,7 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
       }
     },
     containerDir: (id) => engine.store.dir(id),
+    layersRemoved: () => engine.snapshots.pruneLinks(),
   });
   await engine.start();
   const registryServer = f.registryAddr

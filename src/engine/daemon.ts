@@ -27,6 +27,8 @@ const MAX_EXEC_ROOT = 107 - '/r/'.length - 64 - '/attach'.length;
 export class Engine {
   readonly events = new EventBus();
   readonly store: ContainerStore;
+  /** Container rootfs snapshots; its short layer links go stale when images are removed (pruneLinks). */
+  readonly snapshots: OverlaySnapshotter;
   readonly runtime: Runtime;
   readonly containers: Containers;
   readonly execs: Execs;
@@ -47,17 +49,18 @@ export class Engine {
       initPath: initBinaryPath(),
     };
     this.store = new ContainerStore(path.join(opts.dataRoot, 'containers'));
+    this.snapshots = new OverlaySnapshotter({
+      root: opts.imageRoot ?? path.join(opts.dataRoot, 'image'),
+      // Each container's snapshot is its fs/ dir, where containers made before the snapshotter have it too.
+      dirOf: (id) => path.join(this.store.dir(id), 'fs'),
+    });
     this.runtime = new Runtime(path.join(opts.execRoot, 'r'));
     this.ctx = {
       cfg,
       store: this.store,
       runtime: this.runtime,
       images,
-      snapshotter: new OverlaySnapshotter({
-        root: opts.imageRoot ?? path.join(opts.dataRoot, 'image'),
-        // Each container's snapshot is its fs/ dir, where containers made before the snapshotter have it too.
-        dirOf: (id) => path.join(this.store.dir(id), 'fs'),
-      }),
+      snapshotter: this.snapshots,
       events: this.events,
       waiters: new Map(),
       pendingAttach: new Map(),
@@ -82,6 +85,7 @@ export class Engine {
       return id;
     });
     this.cgroupVersion = (await loadLayout()).mode === 'v2' ? '2' : '1';
+    await this.snapshots.pruneLinks().catch((e: Error) => this.ctx.log(`snapshots: pruning layer links: ${e.message}`));
     this.ctx.cfg.defaultCgroupns = this.cgroupVersion === '2' ? 'private' : 'host';
     await this.store.load(this.ctx.log);
     await this.containers.restore();

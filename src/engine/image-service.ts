@@ -23,6 +23,8 @@ export interface ImageServiceDeps {
   /** Pauses a running container for the duration of `fn` (commit's --pause). */
   withPaused: <T>(containerRef: string, fn: () => Promise<T>) => Promise<T>;
   containerDir: (id: string) => string;
+  /** Called after layers were removed (rmi, prune), so the snapshotter drops its links to them. */
+  layersRemoved?: () => Promise<unknown>;
   now?: () => Date;
 }
 
@@ -218,7 +220,10 @@ export class ImageService implements ImageLookup {
       for (const d of res.deleted) deleted.push({ Deleted: d });
       this.events.publish('image', 'delete', img.id, {});
     }
-    if (deleted.length) this.events.publish('image', 'prune', '', { reclaimed: String(reclaimed) });
+    if (deleted.length) {
+      await this.deps.layersRemoved?.().catch(() => undefined);
+      this.events.publish('image', 'prune', '', { reclaimed: String(reclaimed) });
+    }
     return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
@@ -361,6 +366,7 @@ export class ImageService implements ImageLookup {
       return out;
     }
     const res = await this.store.remove(img.id);
+    if (res.deleted.length > 1) await this.deps.layersRemoved?.().catch(() => undefined);
     for (const u of res.untagged) this.events.publish('image', 'untag', img.id, { name: u });
     this.events.publish('image', 'delete', img.id, {});
     return [...res.untagged.map((u) => ({ Untagged: u })), ...res.deleted.map((d) => ({ Deleted: d }))];
