@@ -2,7 +2,7 @@ import path from 'node:path';
 // Images as the Engine API shows them, over the image store: import with Dockerfile-style `changes`, list,
 // inspect, history, tag and Docker's rmi rules (untag before delete, refuse while containers use it).
 import type { Readable, Writable } from 'node:stream';
-import { conflict, invalidArgument, notFound } from '../common/errors.js';
+import { conflict, EngineError, invalidArgument, notFound } from '../common/errors.js';
 import { familiarString, parseNormalizedNamed, type ImageStore, type StoredImage } from '../image/index.js';
 import type { ProgressSink } from '../spec/progress.js';
 import type { ImageInfo, ImageLookup } from './container/context.js';
@@ -148,6 +148,8 @@ export class ImageService implements ImageLookup {
     const registry = this.deps.registry(opts.auth);
     try {
       await pullImage(this.store, registry, this.events, opts, progress);
+    } catch (e) {
+      throw asUnknown(e);
     } finally {
       await registry.close().catch(() => undefined);
     }
@@ -157,6 +159,8 @@ export class ImageService implements ImageLookup {
     const registry = this.deps.registry(opts.auth);
     try {
       await pushImage(this.store, registry, this.events, opts, progress);
+    } catch (e) {
+      throw asUnknown(e);
     } finally {
       await registry.close().catch(() => undefined);
     }
@@ -400,6 +404,15 @@ function labelsMatch(labels: Record<string, string>, want: string[], notWant: st
     return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
   };
   return want.every(has) && !notWant.some(has);
+}
+
+/**
+ * A registry's 401/403 during pull or push is not the API client's authentication failing: dockerd answers it
+ * as an unknown error (500), and the docker CLI relies on that (a 401 would make it prompt for a login).
+ */
+function asUnknown(e: unknown): unknown {
+  if (e instanceof EngineError && (e.kind === 'unauthorized' || e.kind === 'forbidden')) return new EngineError('internal', e.message, { cause: e });
+  return e;
 }
 
 function safeNormalize(ref: string): string | undefined {

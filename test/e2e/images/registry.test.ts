@@ -3,13 +3,13 @@
 // Berth's registry. Every pulled image must run.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { startDaemon, type Daemon } from '../../helpers/daemon.js';
-import { freePort, startDockerRegistry, type RunningRegistry } from '../../../src/registry/client/docker-registry.testkit.js';
+import { bcryptHash, freePort, startDockerRegistry, type RunningRegistry } from '../../../src/registry/client/docker-registry.testkit.js';
 
 const run = promisify(execFile);
 
@@ -79,6 +79,34 @@ describe('registries: push, pull, skopeo', { timeout: 180_000 }, () => {
     const r3 = await d.docker(['push', `${berthRegistry}/never/tagged:v1`]);
     assert.equal(r3.code, 1);
     assert.match(r3.stderr, /An image does not exist locally with the tag: 127\.0\.0\.1:\d+\/never\/tagged/);
+  });
+
+  test('docker login, push with credentials, logout against a registry with basic auth', async (t) => {
+    const hash = bcryptHash('s3cret');
+    if (!hash) return t.skip('this host cannot make a bcrypt hash for htpasswd (perl crypt without $2b$)');
+    const locked = await startDockerRegistry({ htpasswd: { user: 'alice', hash } });
+    try {
+      const ref = `${locked.host}/private/busybox:v1`;
+      await d.dockerOk(['tag', 'busybox', ref]);
+      const anonymous = await d.docker(['push', ref]);
+      assert.equal(anonymous.code, 1);
+      assert.match(anonymous.stderr, /no basic auth credentials|unauthorized|authentication required/);
+      const bad = await d.docker(['login', '-u', 'alice', '--password-stdin', locked.host], { input: 'wrong\n' });
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /Error response from daemon: .*(unauthorized|401)/);
+      const good = await d.dockerOk(['login', '-u', 'alice', '--password-stdin', locked.host], { input: 's3cret\n' });
+      assert.match(good, /Login Succeeded/);
+      const config = JSON.parse(await readFile(join(d.env.DOCKER_CONFIG, 'config.json'), 'utf8')) as { auths: Record<string, { auth: string }> };
+      assert.equal(Buffer.from(config.auths[locked.host]!.auth, 'base64').toString(), 'alice:s3cret');
+      assert.match(await d.dockerOk(['push', ref]), /Pushed/);
+      await d.dockerOk(['rmi', ref]);
+      assert.match(await d.dockerOk(['pull', ref]), /Status: /);
+      await d.dockerOk(['logout', locked.host]);
+      await d.dockerOk(['rmi', ref]);
+      assert.equal((await d.docker(['pull', ref])).code, 1);
+    } finally {
+      await locked.stop();
+    }
   });
 
   test('skopeo copies to and from berth registry', async () => {
