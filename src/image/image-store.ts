@@ -374,6 +374,12 @@ export class ImageStore {
       const reclaimed = released.reduce((sum, c) => sum + (sizes.get(c) ?? 0), 0);
       await this.content.delete(entry.id);
       await this.dropUnreferencedManifests();
+      if (released.length > 0) {
+        const kept = new Set<string>();
+        for (const e of this.images.values()) for (const d of e.diffIds) kept.add(d);
+        // Only speeds later pushes up: failing to trim it must not fail the removal.
+        await this.distribution.retain(kept).catch((e: Error) => this.log(`image store: trimming distribution metadata: ${e.message}`));
+      }
       return { untagged, deleted: [entry.id, ...released], reclaimed };
     });
   }
