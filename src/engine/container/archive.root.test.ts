@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, link, lstat, mkdir, readdir, readFile, readlink, rm, rmdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { OverlaySnapshotter } from '../../image/index.js';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { extract, pack, type Header } from 'tar-stream';
@@ -41,6 +42,7 @@ async function fakeStoppedContainer(dir: string, layer: string, opts: { user?: s
     cfg: { dataRoot, execRoot: dataRoot, cgroupParent: '/berth-test', emptyDir },
     store,
     images: { get: async () => ({ id: 'sha256:testimage', config: {}, layers: [layer] }) },
+    snapshotter: new OverlaySnapshotter({ root: path.join(dataRoot, 'image'), dirOf: (id) => path.join(store.dir(id), 'fs') }),
     events: new EventBus(),
     waiters: new Map(),
     pendingAttach: new Map(),

@@ -119,7 +119,8 @@ async function openContainerFs(ctx: EngineContext, c: ContainerRecord, writable:
     await root?.close().catch(() => undefined);
   }
   const image = await ctx.images.get(c.imageId);
-  const view = await openOverlayView(rootfsLayout(ctx.store.dir(c.id), image.layers), ctx.cfg.emptyDir, { writable, scratchDir: ctx.cfg.execRoot });
+  const snapshot = await ctx.snapshotter.prepare(c.id, image.layers);
+  const view = await openOverlayView(rootfsLayout(ctx.store.dir(c.id), image.layers), ctx.cfg.emptyDir, { writable, scratchDir: ctx.cfg.execRoot, snapshot });
   return { root: view.root, close: view.close };
 }
 

@@ -24,7 +24,8 @@ export interface OverlayView {
 }
 
 // Waits on stdin so that the namespace (and with it the mount) goes away when berthd closes the pipe or dies.
-const HOLD_SCRIPT = 'mount -t overlay overlay -o "$1" "$2" || exit 1; echo ready; exec cat >/dev/null';
+// Lowerdirs are the snapshotter's short names relative to $3, so deep images fit in the option string.
+const HOLD_SCRIPT = 'cd "$3" || exit 1; mount -t overlay overlay -o "$1" "$2" || exit 1; echo ready; exec cat >/dev/null';
 
 /** A read-only overlay of the container's upper dir over its image layers: no workdir, nothing locked. */
 export function readOnlyOverlayOptions(l: RootfsLayout, emptyLower: string): string {
@@ -38,11 +39,15 @@ export function readOnlyOverlayOptions(l: RootfsLayout, emptyLower: string): str
  * sharing an upper are undefined behaviour). The mount point is a fresh directory under `scratchDir`; the
  * host never sees anything mounted on it.
  */
-export async function openOverlayView(l: RootfsLayout, emptyLower: string, opts: { writable: boolean; scratchDir?: string }): Promise<OverlayView> {
+export async function openOverlayView(
+  l: RootfsLayout,
+  emptyLower: string,
+  opts: { writable: boolean; scratchDir?: string; snapshot?: { baseDir: string; options: string[] } },
+): Promise<OverlayView> {
   const scratch = opts.scratchDir ?? os.tmpdir();
   const mnt = await mkdtemp(path.join(scratch, 'berth-view-'));
-  const data = opts.writable ? overlayOptions(l, emptyLower) : readOnlyOverlayOptions(l, emptyLower);
-  const helper = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', HOLD_SCRIPT, 'berth-view', data, mnt], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const { data, baseDir } = viewMount(l, emptyLower, opts.writable, opts.snapshot);
+  const helper = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', HOLD_SCRIPT, 'berth-view', data, mnt, baseDir], { stdio: ['pipe', 'pipe', 'pipe'] });
   helper.stdin!.on('error', () => undefined); // EPIPE when the helper failed before we let it go
   const stop = async () => {
     helper.stdin?.end();
@@ -65,6 +70,14 @@ export async function openOverlayView(l: RootfsLayout, emptyLower: string, opts:
     await stop();
     throw e;
   }
+}
+
+/** The snapshotter's mount (short relative lowerdirs) when given; absolute paths otherwise. */
+function viewMount(l: RootfsLayout, emptyLower: string, writable: boolean, snap?: { baseDir: string; options: string[] }): { data: string; baseDir: string } {
+  if (!snap) return { data: writable ? overlayOptions(l, emptyLower) : readOnlyOverlayOptions(l, emptyLower), baseDir: '/' };
+  if (writable) return { data: snap.options.join(','), baseDir: snap.baseDir };
+  const lowers = snap.options.find((o) => o.startsWith('lowerdir='))!.slice('lowerdir='.length);
+  return { data: `ro,lowerdir=${l.upper}:${lowers}`, baseDir: snap.baseDir };
 }
 
 async function waitReady(helper: ChildProcess): Promise<void> {
@@ -163,8 +176,12 @@ export function compareBytes(a: string, b: string): number {
  * The tar of a container filesystem given its layout. Entries are named as Docker names them: `bin/`,
  * `etc/passwd`, … (no `./` entry for the root).
  */
-export async function exportRootfs(l: RootfsLayout, emptyLower: string, opts: { signal?: AbortSignal; scratchDir?: string } = {}): Promise<Readable> {
-  const view = await openOverlayView(l, emptyLower, { writable: false, scratchDir: opts.scratchDir });
+export async function exportRootfs(
+  l: RootfsLayout,
+  emptyLower: string,
+  opts: { signal?: AbortSignal; scratchDir?: string; snapshot?: { baseDir: string; options: string[] } } = {},
+): Promise<Readable> {
+  const view = await openOverlayView(l, emptyLower, { writable: false, scratchDir: opts.scratchDir, ...(opts.snapshot ? { snapshot: opts.snapshot } : {}) });
   try {
     const names = (await readdir(fdPath(view.root.fd))).sort(compareBytes);
     return tarStream(['-c', '-f', '-', '-C', '/proc/self/fd/3', ...TAR_CREATE_FLAGS, '--null', '--verbatim-files-from', '-T', '-'], {
@@ -187,7 +204,8 @@ export async function exportContainer(ctx: EngineContext, ref: string, opts: { s
   const image = await ctx.images.get(c.imageId);
   let stream: Readable;
   try {
-    stream = await exportRootfs(rootfsLayout(ctx.store.dir(c.id), image.layers), ctx.cfg.emptyDir, { signal: opts.signal, scratchDir: ctx.cfg.execRoot });
+    const snapshot = await ctx.snapshotter.prepare(c.id, image.layers);
+    stream = await exportRootfs(rootfsLayout(ctx.store.dir(c.id), image.layers), ctx.cfg.emptyDir, { signal: opts.signal, scratchDir: ctx.cfg.execRoot, snapshot });
   } catch (e) {
     throw new EngineError('internal', `Error exporting container ${ref}: ${(e as Error).message}`, { cause: e });
   }
