@@ -41,6 +41,7 @@ import { eventsCommand } from './system/events.js';
 import { infoCommand } from './system/info.js';
 import { inspectCommand } from './system/inspect.js';
 import { versionCommand } from './system/version.js';
+import { networkGroup } from './network/index.js';
 
 export function allGroups(): GroupSpec[] {
   return [
@@ -62,6 +63,7 @@ export function allGroups(): GroupSpec[] {
         rmiCommand, saveCommand, tagCommand,
       ],
     },
+    networkGroup,
     { name: 'system', short: 'Manage Berth', commands: [dfCommand, eventsCommand, infoCommand] },
   ];
 }

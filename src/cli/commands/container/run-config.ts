@@ -124,7 +124,7 @@ export function buildCreateRequest(f: FlagValues, image: string, args: readonly 
     const [port, proto = 'tcp'] = e.split('/');
     const m = /^(\d+)(?:-(\d+))?$/.exec(port!);
     if (!m) throw new Error(`invalid range format for --expose: ${e}, error: invalid start port '${port}': invalid syntax`);
-    for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]); p++) ports.exposed[`${p}/${proto.toLowerCase()}`] ??= {};
+    for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]); p++) ports.exposed[`${p}/${proto}`] ??= {};
   }
   const devices = f.list('device').map(parseDevice);
   const env: string[] = [];
@@ -190,7 +190,7 @@ export function buildCreateRequest(f: FlagValues, image: string, args: readonly 
     GroupAdd: orNull(f.list('group-add')),
     IpcMode: f.string('ipc'),
     Cgroup: '',
-    Links: null,
+    Links: orNull(f.list('link')),
     OomScoreAdj: f.number('oom-score-adj'),
     PidMode: f.string('pid'),
     Privileged: f.bool('privileged'),

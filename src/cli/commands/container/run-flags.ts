@@ -1,6 +1,7 @@
 // The flags `run` and `create` share (docker's containerOptions), with docker's names, value types and
 // help texts, plus the few that only one of them has.
 import { flag, type FlagSpec } from '../../framework/flags.js';
+import { validateLink } from '../network/opts.js';
 import { parseMount } from './mounts.js';
 import { parseUlimit } from './parse-specs.js';
 
@@ -92,6 +93,7 @@ export function containerFlags(): FlagSpec[] {
     flag.list('network', 'Connect a container to a network', { type: 'network' }),
     flag.list('net', 'Connect a container to a network', { type: 'network', hidden: true }),
     flag.list('network-alias', 'Add network-scoped alias for the container'),
+    flag.list('link', 'Add link to another container', { parse: validateLink }),
     // logging and storage
     flag.string('log-driver', 'Logging driver for the container'),
     flag.list('log-opt', 'Log driver options'),
