@@ -7,9 +7,10 @@
 #   tar, zstd, attr   layer extraction (GNU tar), zstd layers, setfattr for overlay opaque directories
 #   docker-registry   distribution 2.8, the registry the e2e tests push to and pull from beside Berth's own
 #   skopeo            reads and writes Berth's registry and OCI archives in the e2e tests
+#   iptables, curl    bridge networks' NAT and filter rules (iptables-nft); curl fetches published ports in tests
 #   docker.io's CLI is not needed: tests use the docker CLI when /usr/bin/docker or /usr/local/bin/docker exists
 set -euo pipefail
-pkgs=(gcc libc6-dev busybox-static iproute2 runc crun tar zstd attr docker-registry skopeo)
+pkgs=(gcc libc6-dev busybox-static iproute2 runc crun tar zstd attr docker-registry skopeo iptables curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -27,3 +27,4 @@ export { execRoutes, type ExecBackend } from './routes/exec/routes.js';
 export { systemRoutes, eventMatches, type SystemBackend, type EventLike } from './routes/system/routes.js';
 export { imageRoutes, type ImagesBackend } from './routes/images/routes.js';
 export { networkRoutes, type EndpointInput, type NetworkCreateInput, type NetworkFilters, type NetworksBackend } from './routes/networks/routes.js';
+export { decodeVolumeCreate, volumeRoutes, type VolumeCreateInput, type VolumesBackend } from './routes/volumes/routes.js';

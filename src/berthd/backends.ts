@@ -2,7 +2,8 @@
 // engine meet (bin/berthd.ts → src/berthd/main.ts).
 import type { Duplex } from 'node:stream';
 import { EngineError } from '../common/errors.js';
-import type { ContainersBackend, ExecBackend, SystemBackend } from '../api/index.js';
+import type { ContainersBackend, ExecBackend, NetworksBackend, SystemBackend, VolumesBackend } from '../api/index.js';
+import type { Network } from '../spec/engine-api/index.js';
 import {
   attachContainer,
   changesOf,
@@ -19,6 +20,7 @@ import {
   versionJSON,
   type Engine,
   type ImageService,
+  type VolumeService,
 } from '../engine/index.js';
 
 
@@ -74,7 +76,7 @@ export function execBackend(engine: Engine): ExecBackend {
   };
 }
 
-export function systemBackend(engine: Engine, images: ImageService): SystemBackend {
+export function systemBackend(engine: Engine, images: ImageService, volumes?: VolumeService): SystemBackend {
   return {
     version: () => versionJSON(),
     info: async () => infoJSON({ id: engine.id, store: engine.store, images: await images.count(), dataRoot: engine.opts.dataRoot, cgroupVersion: engine.cgroupVersion, events: engine.events }),
@@ -84,10 +86,33 @@ export function systemBackend(engine: Engine, images: ImageService): SystemBacke
       LayersSize: imgs.reduce((a, i) => a + i.Size, 0),
       Images: imgs,
       Containers: engine.containers.list({ all: true }),
-      Volumes: [],
+      Volumes: volumes ? await volumes.df() : [],
       BuildCache: [],
       };
     },
     subscribe: (onEvent, o) => engine.events.subscribe(onEvent, o),
+  };
+}
+
+export function networksBackend(engine: Engine): NetworksBackend {
+  const n = engine.networks;
+  return {
+    list: async ({ filters }) => n.list(filters) as unknown as Network[],
+    inspect: async (term) => n.inspect(term) as unknown as Network,
+    create: (req) => n.create(req as Parameters<typeof n.create>[0]),
+    remove: (term) => n.remove(term),
+    connect: (term, container, endpoint) => n.connect(term, container, endpoint as Record<string, unknown> | null),
+    disconnect: (term, container, force) => n.disconnect(term, container, force),
+    prune: (filters) => n.prune(filters),
+  };
+}
+
+export function volumesBackend(v: VolumeService): VolumesBackend {
+  return {
+    list: (filters) => v.list(filters),
+    inspect: (name) => v.inspect(name),
+    create: (req) => v.create(req),
+    remove: (name, o) => v.remove(name, o),
+    prune: (filters) => v.prune(filters),
   };
 }

@@ -3,11 +3,11 @@
 import { writeFile, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { containerRoutes, createApiServer, execRoutes, imageRoutes, pingRoutes, stderrLogger, systemRoutes } from '../api/index.js';
-import { BERTH_VERSION, Engine, ImageService, registryAccess } from '../engine/index.js';
+import { containerRoutes, createApiServer, execRoutes, imageRoutes, networkRoutes, pingRoutes, stderrLogger, systemRoutes, volumeRoutes } from '../api/index.js';
+import { BERTH_VERSION, ContainerVolumes, Engine, ImageService, VolumeService, registryAccess } from '../engine/index.js';
 import { startRegistryServer } from '../registry/server/index.js';
 import { ImageStore } from '../image/index.js';
-import { containersBackend, execBackend, systemBackend } from './backends.js';
+import { containersBackend, execBackend, networksBackend, systemBackend, volumesBackend } from './backends.js';
 
 export interface DaemonFlags {
   host: string[];
@@ -25,6 +25,7 @@ export interface DaemonFlags {
   insecureRegistry?: string[];
   registryAddr?: string;
   registryRoot?: string;
+  bridge?: string;
 }
 
 export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<void>; addresses: string[] }> {
@@ -33,7 +34,7 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
   const store = await ImageStore.open(path.join(f.dataRoot, 'image'), { log });
   let engine: Engine;
   const imagesLater = { get: (ref: string) => images.get(ref) };
-  engine = new Engine({ dataRoot: f.dataRoot, execRoot: f.execRoot, cgroupParent: f.cgroupParent, log, imageRoot: store.dir }, imagesLater);
+  engine = new Engine({ dataRoot: f.dataRoot, execRoot: f.execRoot, cgroupParent: f.cgroupParent, log, imageRoot: store.dir, ...(f.bridge ? { bridge: f.bridge } : {}) }, imagesLater);
   const registry = registryAccess({ insecureRegistries: f.insecureRegistry ?? [] });
   const images = new ImageService(store, engine.store, engine.events, {
     registry: registry.factory,
@@ -49,6 +50,10 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
     containerDir: (id) => engine.store.dir(id),
     layersRemoved: () => engine.snapshots.pruneLinks(),
   });
+  // Volumes before containers: restarting one (restart policies) mounts its volumes.
+  const volumes = new VolumeService(f.dataRoot, () => engine.store.all(), engine.events, log);
+  engine.ctx.volumes = new ContainerVolumes(volumes, (ref) => engine.store.get(ref), { emptyDir: engine.ctx.cfg.emptyDir, scratchDir: f.execRoot });
+  await volumes.load();
   await engine.start();
   const registryServer = f.registryAddr
     ? await startRegistryServer({ root: f.registryRoot ?? path.join(f.dataRoot, 'registry'), listen: f.registryAddr, log })
@@ -56,10 +61,12 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
   if (registryServer) log(`registry listening on ${registryServer.url}`);
   const routes = [
     ...pingRoutes(),
-    ...systemRoutes(systemBackend(engine, images)),
+    ...systemRoutes(systemBackend(engine, images, volumes)),
     ...containerRoutes(containersBackend(engine)),
     ...execRoutes(execBackend(engine)),
     ...imageRoutes(images),
+    ...networkRoutes(networksBackend(engine)),
+    ...volumeRoutes(volumesBackend(volumes)),
   ];
   const tls = f.tlsverify || f.tls ? { cert: f.tlscert ?? '', key: f.tlskey ?? '', ca: f.tlscacert, verify: f.tlsverify === true } : undefined;
   const server = createApiServer(routes, {
@@ -106,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--insecure-registry <registry>', 'enable insecure registry communication (CIDR or host[:port]), repeatable; 127.0.0.0/8 always is', collect, [])
     .option('--registry-addr <address>', 'also serve a registry (OCI distribution API) on this address, e.g. 127.0.0.1:5000')
     .option('--registry-root <dir>', 'storage of the --registry-addr registry (default: <data-root>/registry)')
+    .option('-b, --bridge <name>', '"none" to run without the default bridge network (containers get only loopback unless --network names one)')
     .option('-D, --debug', 'enable debug output')
     .exitOverride();
   let flags: DaemonFlags;

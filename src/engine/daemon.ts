@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OverlaySnapshotter } from '../image/index.js';
+import { NetworkService } from './network-service.js';
 import { EngineError } from '../common/errors.js';
 import { Runtime, initBinaryPath, loadLayout } from '../runtime/index.js';
 import { Containers } from './container/service.js';
@@ -17,6 +18,8 @@ export interface DaemonOptions {
   execRoot: string;
   cgroupParent?: string;
   log?: (msg: string) => void;
+  /** `none`: no default bridge network (dockerd's --bridge none). */
+  bridge?: string;
   /** The image store's directory: container snapshots link its layers by short names from there. */
   imageRoot?: string;
 }
@@ -27,6 +30,7 @@ const MAX_EXEC_ROOT = 107 - '/r/'.length - 64 - '/attach'.length;
 export class Engine {
   readonly events = new EventBus();
   readonly store: ContainerStore;
+  readonly networks: NetworkService;
   /** Container rootfs snapshots; its short layer links go stale when images are removed (pruneLinks). */
   readonly snapshots: OverlaySnapshotter;
   readonly runtime: Runtime;
@@ -71,6 +75,9 @@ export class Engine {
     };
     this.execs = new Execs(this.ctx);
     this.containers = new Containers(this.ctx, this.execs);
+    this.networks = new NetworkService(opts.dataRoot, this.store, this.events, this.ctx.log, opts.bridge !== 'none');
+    this.ctx.networks = this.networks;
+    this.containers.network = this.networks;
   }
 
   async start(): Promise<void> {
@@ -88,12 +95,15 @@ export class Engine {
     await this.snapshots.pruneLinks().catch((e: Error) => this.ctx.log(`snapshots: pruning layer links: ${e.message}`));
     this.ctx.cfg.defaultCgroupns = this.cgroupVersion === '2' ? 'private' : 'host';
     await this.store.load(this.ctx.log);
+    // Networks before containers: restoring a container may release its endpoints (it exited while down).
+    await this.networks.start();
     await this.containers.restore();
   }
 
   stop(): void {
-    // Containers keep running (live restore): only the daemon's own timers stop.
+    // Containers keep running (live restore): only the daemon's own timers, servers and proxies stop.
     this.containers.monitor.close();
     this.containers.health.close();
+    void this.networks.stop();
   }
 }

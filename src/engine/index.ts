@@ -15,3 +15,5 @@ export { logFrames, readLogs } from './container/logs.js';
 export { statsStream } from './container/stats.js';
 export { topContainer } from './container/top.js';
 export { updateContainer } from './container/update.js';
+export { VolumeService, type VolumeFilters } from './volume-service.js';
+export { ContainerVolumes } from './volumes/container-volumes.js';

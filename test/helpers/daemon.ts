@@ -2,11 +2,11 @@
 // exec root in one short temp dir, with a busybox image imported offline, driven through the docker CLI.
 // Everything it starts (berthd, shims, container processes, cgroups) is found again from that dir and removed
 // afterwards; a rerun of the same test first removes what a crashed run left behind.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { killPid, pollUntil, removeTree } from './cleanup.js';
 import { buildTestRootfs, repoRoot } from './rootfs.js';
 
@@ -31,6 +31,8 @@ export interface Daemon {
   dataRoot: string;
   execRoot: string;
   env: { DOCKER_HOST: string; DOCKER_CONFIG: string };
+  /** The network namespace berthd runs in (its "host" network), or undefined when it shares the host's. */
+  netns: string | undefined;
   /** The current berthd's pid (changes on restart). */
   readonly pid: number;
   docker(args: string[], opts?: DockerOptions): Promise<DockerResult>;
@@ -59,13 +61,21 @@ export function daemonDir(name: string): string {
   return `/tmp/bt-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }
 
-export async function startDaemon(t: Named, opts: { image?: boolean; args?: string[] } = {}): Promise<Daemon> {
+/**
+ * `netns` (default true): berthd runs in a network namespace of the test's own (`bt-<hash>`), so its bridges,
+ * veths, iptables rules and published ports exist only there and go with it; the test's "host" address is
+ * inside it (see Daemon.inNetns). false: berthd shares the host's network (to reach registries the test runs
+ * on the host's loopback) with `--bridge none`, so it makes no bridge or rule there.
+ */
+export async function startDaemon(t: Named, opts: { image?: boolean; args?: string[]; netns?: boolean } = {}): Promise<Daemon> {
   const name = typeof t === 'string' ? t : (t.fullName ?? t.name);
   const dir = daemonDir(name);
   await removeLeftovers(dir);
   await mkdir(dir, { recursive: true, mode: 0o711 });
   await writeFile(join(dir, OWNER), `${process.pid}\n`);
   const socket = join(dir, 's.sock');
+  const netns = opts.netns === false ? undefined : basename(dir);
+  if (netns) await makeNetns(netns);
   const dataRoot = join(dir, 'data');
   const execRoot = join(dir, 'run');
   const env = { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') };
@@ -82,9 +92,11 @@ export async function startDaemon(t: Named, opts: { image?: boolean; args?: stri
     try {
       // stderr to a file, not a pipe: berthd must survive this process (live restore after kill9) and
       // must never block on a full pipe nobody reads.
-      child = spawn(process.execPath, [berthd, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', join(dir, 'pid'), ...(opts.args ?? [])], {
-        stdio: ['ignore', fd, fd],
-      });
+      const args = [berthd, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', join(dir, 'pid'), ...(netns ? [] : ['--bridge', 'none']), ...(opts.args ?? [])];
+      // nsenter enters only the network namespace and execs node (same pid: the pid files stay right).
+      child = netns
+        ? spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, ...args], { stdio: ['ignore', fd, fd] })
+        : spawn(process.execPath, args, { stdio: ['ignore', fd, fd] });
     } finally {
       closeSync(fd);
     }
@@ -148,6 +160,7 @@ export async function startDaemon(t: Named, opts: { image?: boolean; args?: stri
     dataRoot,
     execRoot,
     env,
+    netns,
     get pid() {
       return child?.pid ?? 0;
     },
@@ -383,6 +396,8 @@ export async function removeLeftovers(dir: string): Promise<void> {
       errors.push(`${d}: ${(e as Error).message}`);
     }
   }
+  const netnsError = deleteNetns(basename(dir));
+  if (netnsError) errors.push(netnsError);
   try {
     await removeTree(dir);
   } catch (e) {
@@ -439,4 +454,19 @@ export function dockerTty(d: Daemon, args: string[], input: string, timeoutMs = 
       resolve({ output, code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15) });
     });
   });
+}
+
+/** A fresh named network namespace with loopback up (a leftover of the same name is replaced). */
+async function makeNetns(name: string): Promise<void> {
+  spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+  for (const args of [['netns', 'add', name], ['-n', name, 'link', 'set', 'lo', 'up']]) {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+  }
+}
+
+function deleteNetns(name: string): string | undefined {
+  if (!existsSync(`/run/netns/${name}`)) return undefined;
+  const r = spawnSync('ip', ['netns', 'del', name], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `ip netns del ${name}: ${r.stderr.trim()}`;
 }

@@ -42,6 +42,7 @@ import { infoCommand } from './system/info.js';
 import { inspectCommand } from './system/inspect.js';
 import { versionCommand } from './system/version.js';
 import { networkGroup } from './network/index.js';
+import { volumeGroup } from './volume/index.js';
 
 export function allGroups(): GroupSpec[] {
   return [
@@ -64,6 +65,7 @@ export function allGroups(): GroupSpec[] {
       ],
     },
     networkGroup,
+    volumeGroup,
     { name: 'system', short: 'Manage Berth', commands: [dfCommand, eventsCommand, infoCommand] },
   ];
 }

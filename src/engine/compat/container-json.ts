@@ -1,5 +1,6 @@
 // Container records → Docker's JSON: inspect (GET /containers/{id}/json) and list (GET /containers/json),
 // with the docker CLI's status strings ("Up 5 seconds", "Exited (0) 2 minutes ago").
+import { mountsJSON } from '../volumes/container-mounts.js';
 import type { ContainerRecord } from '../container/model.js';
 import { ZERO_TIME } from '../container/model.js';
 
@@ -45,6 +46,8 @@ export function statusString(c: ContainerRecord, now = Date.now()): string {
 }
 
 function mountPoints(c: ContainerRecord) {
+  // Records made with the volume service carry their resolved mounts (names, volume paths, modes).
+  if (c.mountPoints) return mountsJSON(c.mountPoints);
   const out: Record<string, unknown>[] = [];
   for (const b of c.hostConfig.Binds ?? []) {
     const [src, dst, mode = ''] = String(b).split(':');
@@ -56,7 +59,13 @@ function mountPoints(c: ContainerRecord) {
   return out;
 }
 
-export function inspectJSON(c: ContainerRecord, opts: { execIds?: string[]; graphDriver?: Record<string, string> } = {}) {
+/** Network facts for the JSON, from the network service (absent: no network drivers, as in unit tests). */
+export interface NetworkView {
+  settings(c: ContainerRecord): Record<string, unknown>;
+  summaryPorts(c: ContainerRecord): unknown[];
+}
+
+export function inspectJSON(c: ContainerRecord, opts: { execIds?: string[]; graphDriver?: Record<string, string>; network?: NetworkView } = {}) {
   const s = c.state;
   return {
     Id: c.id,
@@ -108,11 +117,11 @@ export function inspectJSON(c: ContainerRecord, opts: { execIds?: string[]; grap
       ...c.config,
       Image: c.imageRef,
     },
-    NetworkSettings: networkSettings(c),
+    NetworkSettings: { ...networkSettings(c), ...(opts.network?.settings(c) ?? {}) },
   };
 }
 
-/** No network drivers yet: "bridge"/"default" containers get a private namespace with only loopback. */
+/** The fields without network drivers; the network service's view overrides them. */
 function networkSettings(c: ContainerRecord) {
   return {
     Bridge: '',
@@ -136,7 +145,7 @@ function networkSettings(c: ContainerRecord) {
   };
 }
 
-export function summaryJSON(c: ContainerRecord, now = Date.now()) {
+export function summaryJSON(c: ContainerRecord, now = Date.now(), network?: NetworkView) {
   const command = [c.path, ...c.args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
   return {
     Id: c.id,
@@ -145,12 +154,12 @@ export function summaryJSON(c: ContainerRecord, now = Date.now()) {
     ImageID: c.imageId,
     Command: command,
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: network?.summaryPorts(c) ?? [],
     Labels: c.config.Labels ?? {},
     State: c.state.status,
     Status: statusString(c, now),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'bridge' },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: (network?.settings(c).Networks as Record<string, unknown> | undefined) ?? {} },
     Mounts: mountPoints(c),
   };
 }

@@ -7,12 +7,12 @@ import { invalidArgument } from '../../common/errors.js';
 import { eventAttrs, type EngineContext } from './context.js';
 import { newState, type ContainerRecord, type WireConfig, type WireHostConfig } from './model.js';
 import { generateName, normalizeName } from './names.js';
-import { parseBind } from './oci-spec.js';
+import { parseMount, parseVolumeSpec, parseVolumesFrom } from '../../volume/index.js';
 import { prepareRootfs, rootfsLayout } from './rootfs.js';
 
 const RESTART_POLICIES = new Set(['', 'no', 'always', 'unless-stopped', 'on-failure']);
 
-export function validateHostConfig(hc: WireHostConfig): void {
+export function validateHostConfig(hc: WireHostConfig, withNetworks = false): void {
   const rp = hc.RestartPolicy ?? {};
   const name = rp.Name ?? '';
   if (!RESTART_POLICIES.has(name)) {
@@ -26,13 +26,12 @@ export function validateHostConfig(hc: WireHostConfig): void {
   if (hc.AutoRemove && name !== '' && name !== 'no') {
     throw invalidArgument(`can't create 'AutoRemove' container with restart policy`);
   }
-  for (const b of hc.Binds ?? []) {
-    // Named volumes come with the volumes issue; a bind must name a host path.
-    if (!String(b).startsWith('/')) throw invalidArgument(`named volumes are not supported yet: '${b}'`);
-    parseBind(b);
-  }
+  // -v, --mount and --volumes-from as moby's parser reads them; ctx.volumes resolves them at create.
+  for (const b of hc.Binds ?? []) parseVolumeSpec(String(b));
+  for (const m of hc.Mounts ?? []) parseMount(m);
+  for (const v of hc.VolumesFrom ?? []) parseVolumesFrom(String(v));
   const mode = hc.NetworkMode ?? '';
-  if (!['', 'default', 'bridge', 'none', 'host'].includes(mode) && !mode.startsWith('container:')) {
+  if (!withNetworks && !['', 'default', 'bridge', 'none', 'host'].includes(mode) && !mode.startsWith('container:')) {
     throw invalidArgument(`network ${mode} not found`);
   }
   if (hc.Memory !== undefined && hc.Memory !== 0 && hc.Memory < 6 * 1024 * 1024) throw invalidArgument('Minimum memory limit allowed is 6MB');
@@ -45,7 +44,9 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidArgument('config cannot be empty in order to create a container');
   const { HostConfig: hostConfig = {}, NetworkingConfig: networkingConfig, ...config } = body;
   if (!config.Image) throw invalidArgument('No image was specified');
-  validateHostConfig(hostConfig);
+  validateHostConfig(hostConfig, !!ctx.networks);
+  // Named networks must exist at create, as in moby (404 "network x not found").
+  ctx.networks?.checkCreate(hostConfig.NetworkMode, networkingConfig?.EndpointsConfig);
   const image = await ctx.images.get(config.Image);
   const imageCfg = image.config ?? {};
   const hasCmd = Array.isArray(config.Cmd) && config.Cmd.length > 0;
@@ -59,7 +60,12 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
   const id = randomBytes(32).toString('hex');
   const name = requestedName ? normalizeName(requestedName) : `/${generateName((n) => ctx.store.nameTaken(n))}`;
   ctx.store.reserveName(name, id);
+  let dropVolumes: (() => Promise<void>) | undefined;
   try {
+    if (!ctx.volumes && (hostConfig.Binds ?? []).some((b: unknown) => !String(b).startsWith('/'))) throw invalidArgument('named volumes are not supported without a volume service');
+    const imageVolumes = { ...(imageCfg.Volumes ?? {}), ...(config.Volumes ?? {}) };
+    const vols = await ctx.volumes?.resolve(hostConfig, imageVolumes);
+    dropVolumes = vols?.rollback;
     const dir = ctx.store.dir(id);
     await mkdir(dir, { recursive: true, mode: 0o710 });
     await prepareRootfs(rootfsLayout(dir, image.layers));
@@ -84,6 +90,8 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
         Labels: { ...(imageCfg.Labels ?? {}), ...(config.Labels ?? {}) },
         StopSignal: config.StopSignal || imageCfg.StopSignal || undefined,
         Healthcheck: config.Healthcheck ?? imageCfg.Healthcheck,
+        // Docker merges the image's volumes into the container's Config.Volumes.
+        Volumes: Object.keys(imageVolumes).length ? imageVolumes : config.Volumes ?? null,
       },
       hostConfig: hc,
       networkingConfig,
@@ -96,6 +104,7 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
       hostsPath: path.join(dir, 'hosts'),
       resolvConfPath: path.join(dir, 'resolv.conf'),
       networkMode: hc.NetworkMode,
+      ...(vols ? { mountPoints: vols.mountPoints } : {}),
     };
     await writeFile(rec.hostnamePath, `${hostname}\n`);
     await writeFile(rec.hostsPath, hostsFile(hostname, hc.ExtraHosts ?? []));
@@ -105,6 +114,7 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
     return { Id: id, Warnings: [] };
   } catch (e) {
     ctx.store.releaseName(name, id);
+    await dropVolumes?.();
     await rm(ctx.store.dir(id), { recursive: true, force: true });
     throw e;
   }

@@ -135,6 +135,8 @@ export async function removeContainer(ctx: EngineContext, monitor: Monitor, ref:
     });
     await ctx.store.remove(c);
   });
+  // With -v (and for AutoRemove) the container's anonymous volumes go with it; named ones stay, as in Docker.
+  await ctx.volumes?.removed(c, opts.volumes === true).catch((e: unknown) => ctx.log(`remove ${c.id}: volumes: ${(e as Error).message}`));
   ctx.events.publish('container', 'destroy', c.id, eventAttrs(c));
   monitor.wake(c.id, c.state.exitCode, ['not-running', 'next-exit', 'removed']);
 }

@@ -1,5 +1,6 @@
 // The engine's record of a container. Config and HostConfig are kept in Docker's wire shape (they are the
 // user's request, echoed back by inspect); everything the engine derives is camelCase.
+import type { MountPointRecord } from '../volumes/types.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -54,6 +55,30 @@ export interface ContainerRecord {
   resolvConfPath: string;
   /** The network namespace view inspect shows until the network drivers exist. */
   networkMode: string;
+  /** Network name → the endpoint Berth made for it at start (addresses empty while stopped). */
+  endpoints?: Record<string, EndpointState>;
+  /** Host ports published at the last start. */
+  ports?: PortState[];
+  /** Volumes, binds and tmpfs mounts resolved at create (inspect's Mounts); absent for older records. */
+  mountPoints?: MountPointRecord[];
+}
+
+export interface EndpointState {
+  networkId: string;
+  endpointId: string;
+  ip: string;
+  prefix: number;
+  gateway: string;
+  mac: string;
+  hostIf: string;
+  aliases: string[];
+}
+
+export interface PortState {
+  proto: string;
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

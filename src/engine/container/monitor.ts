@@ -53,6 +53,7 @@ export class Monitor {
       if (c.state.status !== 'running' && c.state.status !== 'paused') return;
       const startedMs = Date.parse(c.state.startedAt);
       ctx.onExit(c);
+      await ctx.networks?.release(c).catch((e: unknown) => ctx.log(`network release ${id}: ${(e as Error).message}`));
       c.state = { ...c.state, status: 'exited', pid: 0, exitCode: exit.exitCode, oomKilled: exit.oomKilled, finishedAt: exit.finishedAt || new Date().toISOString(), error: exit.error ?? '' };
       if (c.state.health) c.state.health = { ...c.state.health, status: 'unhealthy' };
       await ctx.runtime.delete(id, true).catch((e: unknown) => ctx.log(`cleanup of ${id}: ${(e as Error).message}`));

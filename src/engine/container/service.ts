@@ -11,17 +11,20 @@ import { Monitor } from './monitor.js';
 import { Health } from './health.js';
 import type { Execs } from './exec.js';
 import { launch, startContainer } from './start.js';
-import { inspectJSON, summaryJSON } from '../compat/container-json.js';
+import { inspectJSON, summaryJSON, type NetworkView } from '../compat/container-json.js';
 
 export class Containers {
   readonly monitor: Monitor;
   readonly health: Health;
+  /** Set by the daemon once the network service exists (inspect and ps show its view). */
+  network: NetworkView | undefined;
 
   constructor(readonly ctx: EngineContext, readonly execs: Execs) {
     this.monitor = new Monitor(
       ctx,
       (c) => ctx.store.lock(c.id, () => launch(ctx, c)),
-      (c) => this.remove(c.id, { force: true }),
+      // AutoRemove takes the container's anonymous volumes too (moby's RemoveVolume: true).
+      (c) => this.remove(c.id, { force: true, volumes: true }),
     );
     this.health = new Health(ctx, execs);
     ctx.onStart = (c) => {
@@ -29,7 +32,7 @@ export class Containers {
       this.health.start(c);
     };
     ctx.onExit = (c) => this.health.stop(c.id);
-    ctx.onStartFailed = (c) => this.remove(c.id, { force: true }).catch((e: unknown) => ctx.log(`auto-remove of ${c.id} after a failed start: ${(e as Error).message}`));
+    ctx.onStartFailed = (c) => this.remove(c.id, { force: true, volumes: true }).catch((e: unknown) => ctx.log(`auto-remove of ${c.id} after a failed start: ${(e as Error).message}`));
   }
 
   create(body: Record<string, any>, name?: string) {
@@ -84,12 +87,12 @@ export class Containers {
   }
 
   inspect(ref: string, execIds: string[] = []) {
-    return inspectJSON(this.ctx.store.get(ref), { execIds });
+    return inspectJSON(this.ctx.store.get(ref), { execIds, ...(this.network ? { network: this.network } : {}) });
   }
 
   list(opts: { all?: boolean; limit?: number; filters?: Record<string, string[]> }) {
     const now = Date.now();
-    return listContainers(this.ctx.store, opts).map((c) => summaryJSON(c, now));
+    return listContainers(this.ctx.store, opts).map((c) => summaryJSON(c, now, this.network));
   }
 
   async prune(filters: Record<string, string[]> = {}) {

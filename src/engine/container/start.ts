@@ -6,7 +6,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError, conflict, invalidArgument } from '../../common/errors.js';
 import { OVERLAY_ANNOTATION, OVERLAY_BASEDIR_ANNOTATION, seccompArch } from '../../runtime/index.js';
-import { eventAttrs, type EngineContext } from './context.js';
+import { StartStepError, eventAttrs, type EngineContext } from './context.js';
 import { isRunning, type ContainerRecord } from './model.js';
 import { buildSpec } from './oci-spec.js';
 import { readLayered, rootfsLayout, rootfsMount } from './rootfs.js';
@@ -50,7 +50,11 @@ export async function launch(ctx: EngineContext, c: ContainerRecord): Promise<vo
   if (c.config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
   const hostNet = hc.NetworkMode === 'host';
-  const spec = buildSpec(c.config, hc, {
+  // Before the spec: it decides whether resolv.conf (which this writes) is mounted.
+  const networked = ctx.networks ? await ctx.networks.prepare(c) : false;
+  // Mounts resolved at create (c.mountPoints) replace Binds and Mounts; empty volumes get the image's files first.
+  const volumeMounts = ctx.volumes && c.mountPoints ? await ctx.volumes.mounts(c, layout) : undefined;
+  const spec = buildSpec(c.config, volumeMounts ? { ...hc, Binds: null, Mounts: null } : hc, {
     id: c.id,
     rootfs: layout.merged,
     args: [c.path, ...c.args],
@@ -67,6 +71,7 @@ export async function launch(ctx: EngineContext, c: ContainerRecord): Promise<vo
     },
     initPath: hc.Init ? requireInit(ctx.cfg.initPath) : undefined,
     arch: seccompArch(),
+    volumeMounts,
   });
   const rootfs = await rootfsMount(ctx.snapshotter, c.id, image.layers);
   spec.annotations = { [OVERLAY_ANNOTATION]: rootfs.data, [OVERLAY_BASEDIR_ANNOTATION]: rootfs.baseDir };
@@ -80,7 +85,8 @@ export async function launch(ctx: EngineContext, c: ContainerRecord): Promise<vo
   try {
     ({ pid } = await ctx.runtime.create(c.id, dir, {
       spec,
-      start: pending.length === 0,
+      // A networked container waits between create and start for its veths and ports.
+      start: pending.length === 0 && !networked,
       io: {
         mode: 'pipes',
         log: logCfg.Type === 'none' ? undefined : { path: c.logPath, ...logRotation(logCfg.Config ?? {}) },
@@ -92,12 +98,14 @@ export async function launch(ctx: EngineContext, c: ContainerRecord): Promise<vo
   } finally {
     closeSync(shimLog);
   }
-  if (pending.length) {
-    const sock = path.join(ctx.runtime.dir(c.id), 'attach');
-    await Promise.all(pending.map((connect) => connect(sock).catch((e: unknown) => ctx.log(`attach ${c.id}: ${(e as Error).message}`))));
+  if (pending.length || networked) {
     try {
+      if (networked) await ctx.networks!.attach(c, pid);
+      const sock = path.join(ctx.runtime.dir(c.id), 'attach');
+      await Promise.all(pending.map((connect) => connect(sock).catch((e: unknown) => ctx.log(`attach ${c.id}: ${(e as Error).message}`))));
       await ctx.runtime.start(c.id);
     } catch (e) {
+      if (networked) await ctx.networks!.release(c).catch(() => undefined);
       await ctx.runtime.delete(c.id, true).catch(() => undefined);
       throw e;
     }
@@ -136,6 +144,7 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<'
       // Docker removes an AutoRemove container whose start failed: `run --rm` clients wait for "removed".
       if (c.hostConfig.AutoRemove) queueMicrotask(() => void ctx.onStartFailed(c));
       if (e instanceof EngineError && e.kind === 'invalid-argument') throw e;
+      if (e instanceof StartStepError) throw e;
       const full = `failed to create task for container: failed to create shim task: OCI runtime create failed: unable to start container process: ${msg}: unknown`;
       throw new EngineError(e instanceof EngineError && e.exitCode ? 'invalid-argument' : 'internal', full, { cause: e, exitCode: e instanceof EngineError ? e.exitCode : undefined });
     }

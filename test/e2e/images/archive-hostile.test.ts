@@ -23,7 +23,7 @@ describe('image archives and hostile input', { timeout: 120_000 }, () => {
   let scratch: string;
 
   before(async () => {
-    d = await startDaemon('e2e-images-archive');
+    d = await startDaemon('e2e-images-archive', { netns: false });
     scratch = await mkdtemp(join(tmpdir(), 'berth-e2e-archive-'));
   });
   after(async () => {

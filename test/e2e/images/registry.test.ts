@@ -22,7 +22,7 @@ describe('registries: push, pull, skopeo', { timeout: 180_000 }, () => {
   before(async () => {
     const port = await freePort();
     berthRegistry = `127.0.0.1:${port}`;
-    d = await startDaemon('e2e-images-registry', { args: ['--registry-addr', berthRegistry] });
+    d = await startDaemon('e2e-images-registry', { args: ['--registry-addr', berthRegistry], netns: false });
     distribution = await startDockerRegistry();
     scratch = await mkdtemp(join(tmpdir(), 'berth-e2e-registry-'));
   });
