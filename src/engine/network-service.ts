@@ -45,6 +45,7 @@ export class NetworkService {
   private readonly live = new Map<string, Live>();
   private readonly dns = new Map<string, DnsServer>();
   private hostResolv = parseResolvConf('');
+  private readonly pendingRemovals = new Set<Promise<unknown>>();
 
   constructor(
     private readonly dataRoot: string,
@@ -113,6 +114,7 @@ export class NetworkService {
   }
 
   async stop(): Promise<void> {
+    await Promise.allSettled([...this.pendingRemovals]);
     for (const s of this.dns.values()) await s.close().catch(() => undefined);
     this.dns.clear();
     for (const l of this.live.values()) for (const p of l.ports) await p.close().catch(() => undefined);
@@ -266,7 +268,12 @@ export class NetworkService {
       }
     }
     for (const ep of eps) {
-      await this.bridges.disconnect(ep).catch((e: Error) => this.log(`network: disconnecting ${c.id.slice(0, 12)}: ${e.message}`));
+      // The address is free at once; the veth goes in the background: unregistering a device waits for RCU
+      // grace periods (10–20 ms), and the container's exit (or `run --rm`) need not wait for it.
+      await this.bridges.release(ep).catch((e: Error) => this.log(`network: releasing ${ep.ip} of ${c.id.slice(0, 12)}: ${e.message}`));
+      const removing = this.bridges.removeVeth(ep).catch((e: Error) => this.log(`network: removing ${ep.hostIf} of ${c.id.slice(0, 12)}: ${e.message}`));
+      this.pendingRemovals.add(removing);
+      void removing.finally(() => this.pendingRemovals.delete(removing));
       this.events.publish('network', 'disconnect', ep.networkId, { container: c.id, name: this.store.tryFind(ep.networkId)?.name ?? '', type: 'bridge' });
     }
     if (c.endpoints) {

@@ -2,7 +2,7 @@
 // published-port proxies. The engine keeps the network records (name, options) and calls these verbs at
 // network create/remove, container start/stop and berthd start (restore). Nothing here is module state.
 import { join } from 'node:path';
-import { attach, bridgeName, createBridge, deleteBridge, detach, enableIpForward, macForIp, setHairpin } from './bridge.js';
+import { attach, bridgeName, createBridge, deleteBridge, detach, enableIpForward, macForIp } from './bridge.js';
 import { Ipam, type Claim } from './ipam.js';
 import { Iptables } from './iptables.js';
 import { planNetwork, planPort, type Rule } from './iptables-plan.js';
@@ -74,7 +74,8 @@ export class BridgeNetworks {
    * restarts in the kernel; their published ports need publish() again (the proxies died with berthd).
    */
   async restore(networks: readonly NetworkDef[], live: readonly Claim[]): Promise<NetworkInfo[]> {
-    await this.iptables.ensureBase();
+    // No bridge network (berthd --bridge none and none created): leave the host's firewall alone.
+    if (networks.length > 0) await this.iptables.ensureBase();
     const out: NetworkInfo[] = [];
     for (const n of networks) out.push(await this.createNetwork(n));
     await this.ipam.recover(live);
@@ -124,9 +125,7 @@ export class BridgeNetworks {
     try {
       // Only the first network of a container gives it the default route (eth0); later ones add their subnet.
       const gateway = opts.defaultRoute === false ? undefined : def.cfg.gateway;
-      const hostIf = await attach(this.run, netnsPath, { bridge, address: ip, prefix, ...(gateway ? { gateway } : {}), mac, mtu: def.mtu, ...(opts.ifName ? { ifName: opts.ifName } : {}) });
-      // hairpin: a container reaching its own published port through the host address
-      await setHairpin(this.run, hostIf, true);
+      const hostIf = await attach(this.run, netnsPath, { bridge, address: ip, prefix, ...(gateway ? { gateway } : {}), mac, mtu: def.mtu, hairpin: true, ...(opts.ifName ? { ifName: opts.ifName } : {}) });
       return { networkId, containerKey, bridge, hostIf, ip, prefix, gateway: def.cfg.gateway, mac };
     } catch (e) {
       await this.ipam.release(networkId, containerKey);
@@ -138,6 +137,15 @@ export class BridgeNetworks {
   async disconnect(ep: Endpoint): Promise<void> {
     await detach(this.run, ep.hostIf);
     await this.ipam.release(ep.networkId, ep.containerKey);
+  }
+
+  /** disconnect() in two halves, so the engine can free the address now and remove the veth later. */
+  async release(ep: Endpoint): Promise<void> {
+    await this.ipam.release(ep.networkId, ep.containerKey);
+  }
+
+  async removeVeth(ep: Endpoint): Promise<void> {
+    if (ep.hostIf) await detach(this.run, ep.hostIf);
   }
 
   /** Binds host ports (proxy) and adds DNAT/filter/hairpin rules; on any failure undoes what it did. */
