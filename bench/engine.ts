@@ -27,7 +27,12 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the engine benchmark needs root');
   const dir = mkdtempSync('/tmp/bb-');
   const sock = path.join(dir, 's.sock');
-  const d = spawn(process.execPath, [path.join(repo, 'dist/bin/berthd.js'), '-H', `unix://${sock}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'run'), '--pidfile', path.join(dir, 'pid')], { stdio: 'ignore' });
+  // In a network namespace of its own: the default bridge, its veths and rules never touch the host's network.
+  const ns = path.basename(dir);
+  spawnSync('ip', ['netns', 'add', ns]);
+  spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  process.on('exit', () => spawnSync('ip', ['netns', 'del', ns]));
+  const d = spawn('nsenter', [`--net=/run/netns/${ns}`, process.execPath, path.join(repo, 'dist/bin/berthd.js'), '-H', `unix://${sock}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'run'), '--pidfile', path.join(dir, 'pid')], { stdio: 'ignore' });
   const c = cli();
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}`, BERTH_HOST: `unix://${sock}` };
   const dk = (args: string[], opts: { input?: string } = {}) => run(c[0]!, [...c.slice(1), ...args], { env, maxBuffer: 1 << 30, ...opts });

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const berthReg = `127.0.0.1:${regPort}`;
   const d = spawn(
     process.execPath,
-    [path.join(repo, 'dist/bin/berthd.js'), '-H', `unix://${sock}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'run'), '--pidfile', path.join(dir, 'pid'), '--registry-addr', berthReg, '--registry-root', path.join(dir, 'registry')],
+    [path.join(repo, 'dist/bin/berthd.js'), '-H', `unix://${sock}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'run'), '--pidfile', path.join(dir, 'pid'), '--registry-addr', berthReg, '--registry-root', path.join(dir, 'registry'), '--bridge', 'none'],
     { stdio: 'ignore' },
   );
   const c = have('docker') ? ['docker'] : [process.execPath, path.join(repo, 'dist/bin/berth.js')];
