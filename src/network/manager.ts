@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { attach, bridgeName, createBridge, deleteBridge, detach, enableIpForward, macForIp } from './bridge.js';
 import { Ipam, type Claim } from './ipam.js';
 import { Iptables } from './iptables.js';
-import { planNetwork, planPort, type Rule } from './iptables-plan.js';
+import { planBridgedNotrack, planNetwork, planPort, type Rule } from './iptables-plan.js';
 import { chooseSubnet, parseSubnet, readHostSubnets, validateSubnetConfig, type SubnetConfig } from './pools.js';
 import { PortPublisher, type PublishedPort, type Target } from './ports.js';
 import type { PortMapping } from './port-spec.js';
@@ -98,12 +98,15 @@ export class BridgeNetworks {
     await this.iptables.ensureBase();
     if (!def.internal) await enableIpForward(this.run);
     await this.iptables.ensure(this.networkRules(def.id));
+    // A speed-up only: a kernel without the physdev match keeps working, tracked.
+    await this.iptables.ensure(planBridgedNotrack(bridge)).catch(() => undefined);
     return { id: def.id, bridge, prefix, ...cfg };
   }
 
   async removeNetwork(id: string): Promise<void> {
     const def = this.defs.get(id);
     if (def) await this.iptables.remove(this.networkRules(id));
+    await this.iptables.remove(planBridgedNotrack(bridgeName(id, def?.isDefault))).catch(() => undefined);
     await deleteBridge(this.run, bridgeName(id, def?.isDefault));
     await this.ipam.removeNetwork(id);
     this.defs.delete(id);
