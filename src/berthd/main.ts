@@ -5,7 +5,6 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { containerRoutes, createApiServer, execRoutes, imageRoutes, networkRoutes, pingRoutes, stderrLogger, systemRoutes, volumeRoutes } from '../api/index.js';
 import { BERTH_VERSION, ContainerVolumes, Engine, ImageService, VolumeService, registryAccess } from '../engine/index.js';
-import { startRegistryServer } from '../registry/server/index.js';
 import { ImageStore } from '../image/index.js';
 import { containersBackend, execBackend, networksBackend, systemBackend, volumesBackend } from './backends.js';
 
@@ -55,8 +54,9 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
   engine.ctx.volumes = new ContainerVolumes(volumes, (ref) => engine.store.get(ref), { emptyDir: engine.ctx.cfg.emptyDir, scratchDir: f.execRoot });
   await volumes.load();
   await engine.start();
+  // Loaded only when asked for: most daemons never serve a registry.
   const registryServer = f.registryAddr
-    ? await startRegistryServer({ root: f.registryRoot ?? path.join(f.dataRoot, 'registry'), listen: f.registryAddr, log })
+    ? await (await import('../registry/server/index.js')).startRegistryServer({ root: f.registryRoot ?? path.join(f.dataRoot, 'registry'), listen: f.registryAddr, log })
     : undefined;
   if (registryServer) log(`registry listening on ${registryServer.url}`);
   const routes = [

@@ -5,7 +5,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { EngineError } from '../../common/errors.js';
 import { AuthFailure, Authenticator, authFailureToEngine, type AuthHttp } from './auth.js';
 import { type Challenge, parseWwwAuthenticate, pickChallenge } from './challenge.js';
@@ -103,7 +103,12 @@ export class Transport {
     await Promise.all(pools.map((p) => p.close()));
   }
 
-  private pool(origin: string, tlsVerify: boolean): Pool {
+  /**
+   * undici is loaded on the first request, not with the module: ~9 MB of berthd's idle memory for a daemon
+   * that may never pull (Node caches the import, so later calls cost a resolved promise).
+   */
+  private async pool(origin: string, tlsVerify: boolean): Promise<Pool> {
+    const { Pool } = await import('undici');
     const key = `${origin}|${tlsVerify}`;
     let p = this.pools.get(key);
     if (!p) {
@@ -130,7 +135,7 @@ export class Transport {
     signal?: AbortSignal,
   ): Promise<Dispatcher.ResponseData> {
     const h: Record<string, string> = { 'user-agent': this.opts.userAgent ?? 'berth', ...headers };
-    return this.pool(url.origin, tlsVerify).request({
+    return (await this.pool(url.origin, tlsVerify)).request({
       method: method as Dispatcher.HttpMethod,
       path: url.pathname + url.search,
       headers: h,
