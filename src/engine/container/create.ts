@@ -90,8 +90,9 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
         Labels: { ...(imageCfg.Labels ?? {}), ...(config.Labels ?? {}) },
         StopSignal: config.StopSignal || imageCfg.StopSignal || undefined,
         Healthcheck: config.Healthcheck ?? imageCfg.Healthcheck,
-        // Docker merges the image's volumes into the container's Config.Volumes.
+        // Docker merges the image's volumes and exposed ports into the container's config (-P publishes them).
         Volumes: Object.keys(imageVolumes).length ? imageVolumes : config.Volumes ?? null,
+        ...(imageCfg.ExposedPorts || config.ExposedPorts ? { ExposedPorts: { ...(imageCfg.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) } } : {}),
       },
       hostConfig: hc,
       networkingConfig,

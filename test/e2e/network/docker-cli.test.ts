@@ -70,6 +70,19 @@ describe('networks with the docker CLI', { timeout: 240_000 }, () => {
     await assert.rejects(fetchOnHost('http://127.0.0.1:8080/'));
   });
 
+  test('-P publishes the exposed ports of the image and of --expose on random host ports', async () => {
+    await d.dockerOk(['commit', '-c', 'EXPOSE 80', (await d.dockerOk(['create', 'busybox', 'true'])).trim(), 'exposing:v1']);
+    await d.dockerOk(['run', '-d', '--name', 'all', '--hostname', 'everything', '-P', '--expose', '81', 'exposing:v1', ...WEB]);
+    const ports = await d.dockerOk(['port', 'all']);
+    const p80 = /^80\/tcp -> 0\.0\.0\.0:(\d+)$/m.exec(ports);
+    assert.ok(p80 && /^81\/tcp -> 0\.0\.0\.0:\d+$/m.test(ports), ports);
+    const body = await pollUntil(async () => fetchOnHost(`http://127.0.0.1:${p80[1]}/`).catch(() => undefined), { timeoutMs: 10_000, what: 'the -P port' });
+    assert.equal(body, 'everything\n');
+    await d.dockerOk(['rm', '-f', 'all']);
+    await d.dockerOk(['container', 'prune', '-f']);
+    await d.dockerOk(['rmi', 'exposing:v1']);
+  });
+
   test('two networks are isolated; a container on both reaches each', async () => {
     await d.dockerOk(['network', 'create', 'a']);
     await d.dockerOk(['network', 'create', 'b']);
