@@ -43,6 +43,7 @@ import { inspectCommand } from './system/inspect.js';
 import { versionCommand } from './system/version.js';
 import { networkGroup } from './network/index.js';
 import { volumeGroup } from './volume/index.js';
+import { registryGroup } from './registry/index.js';
 
 export function allGroups(): GroupSpec[] {
   return [
@@ -66,6 +67,7 @@ export function allGroups(): GroupSpec[] {
     },
     networkGroup,
     volumeGroup,
+    registryGroup,
     { name: 'system', short: 'Manage Berth', commands: [dfCommand, eventsCommand, infoCommand] },
   ];
 }
