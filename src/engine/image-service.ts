@@ -8,6 +8,7 @@ import type { ProgressSink } from '../spec/progress.js';
 import type { ImageInfo, ImageLookup } from './container/context.js';
 import type { ContainerStore } from './container/store.js';
 import type { EventBus } from './events.js';
+import { labelsMatch, untilMs } from './filters.js';
 import { loadImages, prepareSave } from './images/archive.js';
 import { commitContainer } from './images/commit.js';
 import { pullImage } from './images/pull.js';
@@ -203,7 +204,7 @@ export class ImageService implements ImageLookup {
   async prune(filters: Record<string, string[]>) {
     for (const k of Object.keys(filters)) if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
     const danglingOnly = !(filters.dangling ?? []).some((v) => v === 'false' || v === '0');
-    const until = filters.until?.[0] !== undefined ? parseUntil(filters.until[0]) : undefined;
+    const until = filters.until?.[0] !== undefined ? untilMs(filters.until[0]) : undefined;
     const used = new Set(this.containers.all().map((c) => c.imageId));
     const deleted: { Untagged?: string; Deleted?: string }[] = [];
     let reclaimed = 0;
@@ -387,23 +388,6 @@ function repoOf(ref: string): string {
   const base = at >= 0 ? ref.slice(0, at) : ref;
   const colon = base.lastIndexOf(':');
   return colon > base.lastIndexOf('/') ? base.slice(0, colon) : base;
-}
-
-function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const d = /^(\d+)(h|m|s)$/.exec(v);
-  if (d) return Date.now() - Number(d[1]) * { h: 3600e3, m: 60e3, s: 1e3 }[d[2] as 'h' | 'm' | 's'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalidArgument(`failed to parse value ${v} of filter until`);
-  return t;
-}
-
-function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
-  const has = (l: string) => {
-    const i = l.indexOf('=');
-    return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
-  };
-  return want.every(has) && !notWant.some(has);
 }
 
 /**

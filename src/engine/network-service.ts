@@ -25,6 +25,7 @@ import { StartStepError } from './container/context.js';
 import type { ContainerRecord, EndpointState } from './container/model.js';
 import type { ContainerStore } from './container/store.js';
 import type { EventBus } from './events.js';
+import { labelsMatch, untilMs } from './filters.js';
 import { newNetworkId, NetworkStore, PREDEFINED, type NetworkRecord } from './networks/store.js';
 
 interface Live {
@@ -560,19 +561,3 @@ function portError(e: unknown, c: ContainerRecord, endpoint: string): unknown {
   return new StartStepError('internal', `driver failed programming external connectivity on endpoint ${c.name.slice(1)} (${endpoint}): ${msg}`, { cause: e });
 }
 
-function untilMs(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const d = /^(\d+)(h|m|s)$/.exec(v);
-  if (d) return Date.now() - Number(d[1]) * { h: 3600e3, m: 60e3, s: 1e3 }[d[2] as 'h' | 'm' | 's'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalidArgument(`failed to parse value ${v} of filter until`);
-  return t;
-}
-
-function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
-  const has = (l: string) => {
-    const i = l.indexOf('=');
-    return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
-  };
-  return want.every(has) && !notWant.some(has);
-}

@@ -8,6 +8,7 @@ import { ANONYMOUS_LABEL, LOCAL_DRIVER, LocalDriver, anonymousVolumeName, localV
 import type { Mount } from '../spec/oci-runtime.js';
 import type { EventBus } from './events.js';
 import type { VolumeUser } from './volumes/types.js';
+import { labelMatch } from './filters.js';
 
 export type VolumeFilters = Record<string, string[]>;
 
@@ -18,12 +19,6 @@ function truthy(key: string, v: string): boolean {
   if (['1', 'true', 'True', 'TRUE', 't'].includes(v)) return true;
   if (['0', 'false', 'False', 'FALSE', 'f'].includes(v)) return false;
   throw invalidArgument(`invalid filter '${key}=${v}'`);
-}
-
-function labelMatch(labels: Record<string, string>, want: string): boolean {
-  const i = want.indexOf('=');
-  if (i < 0) return want in labels;
-  return labels[want.slice(0, i)] === want.slice(i + 1);
 }
 
 export class VolumeService {
