@@ -335,7 +335,7 @@ describe('docker cp and export on a running container', { skip: skip || (existsS
     await buildTestRootfs(rootfs);
     await symlink('/', path.join(rootfs, 'evil'));
     await symlink('../../../../..', path.join(rootfs, 'evil2'));
-    const engine = new Engine({ dataRoot: path.join(dir, 'd'), execRoot: path.join(dir, 'x'), cgroupParent: '/berth-cp-test', log: () => undefined }, { get: async () => ({ id: 'sha256:cptest', config: {}, layers: [rootfs] }) });
+    const engine = new Engine({ dataRoot: path.join(dir, 'd'), execRoot: path.join(dir, 'x'), cgroupParent: '/berth-cp-test', log: () => undefined, bridge: 'none' }, { get: async () => ({ id: 'sha256:cptest', config: {}, layers: [rootfs] }) });
     let id = '';
     try {
       await engine.start();
