@@ -141,7 +141,14 @@ export class Uploads {
         done(null, chunk);
       },
     });
-    await pipeline(body, tap, createWriteStream(this.dataPath(up.uuid), { flags: 'a', highWaterMark: STREAM_CHUNK }));
+    const out = createWriteStream(this.dataPath(up.uuid), { flags: 'a', highWaterMark: STREAM_CHUNK });
+    try {
+      await pipeline(body, tap, out);
+    } finally {
+      // A cut-off chunk rejects the pipeline while a write may still be in flight: the lock must not be
+      // released (and a status answered) until the file has stopped growing.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
+    }
     // Only a chunk that arrived whole keeps the running hash: after an error the file may hold a prefix of it.
     if (running) this.hashes.set(up.uuid, { hash: running.hash, offset: up.size + written });
     return up.size + written;
