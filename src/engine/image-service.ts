@@ -184,8 +184,9 @@ export class ImageService implements ImageLookup {
     return prepareSave(this.store, names);
   }
 
-  load(body: Readable, opts: { quiet: boolean }, progress: ProgressSink): Promise<void> {
-    return loadImages(this.store, this.events, body, opts.quiet, progress);
+  /** Quiet or not, only the "Loaded image" lines are sent: there is no per-layer progress to hide. */
+  load(body: Readable, _opts: { quiet: boolean }, progress: ProgressSink): Promise<void> {
+    return loadImages(this.store, this.events, body, progress);
   }
 
   async commit(opts: { container: string; repo?: string; tag?: string; comment?: string; author?: string; pause: boolean; changes: string[]; config?: Record<string, unknown> }) {

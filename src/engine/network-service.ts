@@ -4,6 +4,7 @@
 // namespace exists, its process waits) and start: a veth per network with an address, its /etc/hosts with
 // that address, and its published ports. When it exits the endpoints and ports go; on berthd start the
 // bridges, rules, address claims, port proxies and DNS servers of running containers come back.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import { conflict, EngineError, invalidArgument, notFound } from '../common/errors.js';
@@ -541,10 +542,8 @@ function endpointsConfig(c: ContainerRecord): Record<string, Record<string, any>
 }
 
 function endpointId(containerId: string, networkId: string): string {
-  // Stable per (container, network) so inspect agrees across restarts; 64 hex like Docker's.
-  let h = 0n;
-  for (const ch of `${containerId}/${networkId}`) h = (h * 131n + BigInt(ch.charCodeAt(0))) % (1n << 256n);
-  return h.toString(16).padStart(64, '0').slice(-64);
+  // Stable per (container, network), so inspect agrees across restarts; 64 hex like Docker's.
+  return createHash('sha256').update(`${containerId}/${networkId}`).digest('hex');
 }
 
 function portMappings(c: ContainerRecord): PortMapping[] {

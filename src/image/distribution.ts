@@ -37,12 +37,6 @@ export class DistributionStore {
     return [...(this.byDiffId.get(diffId) ?? [])];
   }
 
-  /** Digest of a compressed blob → the diff ID it unpacks to, if this store has seen it. */
-  diffIdOf(digest: string): string | undefined {
-    for (const [diffId, list] of this.byDiffId) if (list.some((s) => s.digest === digest)) return diffId;
-    return undefined;
-  }
-
   async add(diffId: string, source: DistributionSource): Promise<void> {
     const list = (this.byDiffId.get(diffId) ?? []).filter((s) => !(s.digest === source.digest && s.repository === source.repository));
     list.unshift(source);

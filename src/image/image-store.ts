@@ -290,11 +290,6 @@ export class ImageStore {
     return splitTarSize(this.layerStore.splitFile(chainId));
   }
 
-  /** A stored blob (manifest) by digest. */
-  async blob(digest: string): Promise<Buffer> {
-    return this.content.get(digest);
-  }
-
   /** Records where a layer's compressed blob lives in a registry (after a pull or a push). */
   async recordDistribution(diffId: string, source: DistributionSource): Promise<void> {
     await this.exclusive(() => this.distribution.add(diffId, source));

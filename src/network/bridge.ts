@@ -122,8 +122,3 @@ export async function detach(run: Run, hostIfName: string): Promise<void> {
     if (!(isEngineError(e) && /Cannot find device|does not exist/.test(e.message))) throw e;
   });
 }
-
-/** Lets a container reach its own published port through the host address (the DNAT sends it back). */
-export async function setHairpin(run: Run, hostIfName: string, on: boolean): Promise<void> {
-  await run('ip', ['link', 'set', 'dev', hostIfName, 'type', 'bridge_slave', 'hairpin', on ? 'on' : 'off']);
-}

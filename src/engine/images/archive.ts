@@ -55,7 +55,7 @@ export async function prepareSave(store: ImageStore, names: string[]): Promise<(
   return (out) => writeImageArchive(images, out);
 }
 
-export async function loadImages(store: ImageStore, events: EventBus, body: AsyncIterable<Buffer>, quiet: boolean, progress: ProgressSink): Promise<void> {
+export async function loadImages(store: ImageStore, events: EventBus, body: AsyncIterable<Buffer>, progress: ProgressSink): Promise<void> {
   const result = await readImageArchive(body, {
     stageLayer: async (stream) => {
       const layer = await store.stageLayer(stream, { isBase: false });
@@ -84,5 +84,4 @@ export async function loadImages(store: ImageStore, events: EventBus, body: Asyn
       events.publish('image', 'load', id, {});
     }
   }
-  void quiet;
 }
