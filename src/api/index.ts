@@ -26,5 +26,7 @@ export type { ContainersBackend } from './routes/containers/backend.js';
 export { execRoutes, type ExecBackend } from './routes/exec/routes.js';
 export { systemRoutes, eventMatches, type SystemBackend, type EventLike } from './routes/system/routes.js';
 export { imageRoutes, type ImagesBackend } from './routes/images/routes.js';
+export { buildRoutes } from './routes/build/routes.js';
+export type { BuildBackend, BuildRequest as ApiBuildRequest } from './routes/build/backend.js';
 export { networkRoutes, type EndpointInput, type NetworkCreateInput, type NetworkFilters, type NetworksBackend } from './routes/networks/routes.js';
 export { decodeVolumeCreate, volumeRoutes, type VolumeCreateInput, type VolumesBackend } from './routes/volumes/routes.js';

@@ -3,9 +3,9 @@
 import { writeFile, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { containerRoutes, createApiServer, execRoutes, imageRoutes, networkRoutes, pingRoutes, stderrLogger, systemRoutes, volumeRoutes } from '../api/index.js';
-import { BERTH_VERSION, ContainerVolumes, Engine, ImageService, VolumeService, registryAccess } from '../engine/index.js';
-import { ImageStore } from '../image/index.js';
+import { buildRoutes, containerRoutes, createApiServer, execRoutes, imageRoutes, networkRoutes, pingRoutes, stderrLogger, systemRoutes, volumeRoutes } from '../api/index.js';
+import { BERTH_VERSION, BuildService, BuildWorker, ContainerVolumes, Engine, ImageService, VolumeService, registryAccess } from '../engine/index.js';
+import { ImageStore, parseNormalizedNamed } from '../image/index.js';
 import { containersBackend, execBackend, networksBackend, systemBackend, volumesBackend } from './backends.js';
 
 export interface DaemonFlags {
@@ -59,8 +59,31 @@ export async function runDaemon(f: DaemonFlags): Promise<{ close: () => Promise<
     ? await (await import('../registry/server/index.js')).startRegistryServer({ root: f.registryRoot ?? path.join(f.dataRoot, 'registry'), listen: f.registryAddr, log })
     : undefined;
   if (registryServer) log(`registry listening on ${registryServer.url}`);
+  const buildRoot = path.join(f.dataRoot, 'build');
+  const builds = new BuildService({
+    worker: new BuildWorker({
+      store,
+      images,
+      containers: engine.containers,
+      containerDir: (id) => engine.store.dir(id),
+      pull: async (ref, o) => {
+        const named = parseNormalizedNamed(ref);
+        // A FROM without a tag means latest: an empty tag would ask the pull for every tag.
+        const tag = named.tag ?? (named.digest ? undefined : 'latest');
+        await images.pull({ image: ref, ...(tag && !named.tag ? { tag } : {}), ...(o.platform ? { platform: o.platform } : {}), signal: o.signal ?? new AbortController().signal }, o.progress);
+      },
+      buildRoot,
+      emptyDir: engine.ctx.cfg.emptyDir,
+      scratchDir: f.execRoot,
+    }),
+    buildRoot,
+    tag: (id, ref) => images.tag(id, ref),
+    log,
+  });
+  await builds.sweep();
   const routes = [
     ...pingRoutes(),
+    ...buildRoutes(builds),
     ...systemRoutes(systemBackend(engine, images, volumes)),
     ...containerRoutes(containersBackend(engine)),
     ...execRoutes(execBackend(engine)),

@@ -17,3 +17,5 @@ export { topContainer } from './container/top.js';
 export { updateContainer } from './container/update.js';
 export { VolumeService, type VolumeFilters } from './volume-service.js';
 export { ContainerVolumes } from './volumes/container-volumes.js';
+export { BuildWorker, type BuildWorkerOptions } from './build/worker.js';
+export { BuildService, type EngineBuildRequest } from './build/service.js';

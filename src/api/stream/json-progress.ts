@@ -1,8 +1,9 @@
 // Docker's JSON progress stream (pkg/jsonmessage as the daemon writes it): one object per line with
 // `status`, `id`, `progressDetail` and a preformatted `progress` bar, or `aux`/`stream`, and an error record
-// to end a stream that already started. The daemon draws bars for a 200-column terminal, as dockerd does when
-// it has none. The stream opens lazily: an operation that fails before reporting anything answers with a
-// plain HTTP error instead (moby's WriteFlusher rule), which is what clients show as "Error response".
+// to end a stream that already started (with the error's exit status as `code` when it has one). The daemon
+// draws bars for a 200-column terminal, as dockerd does when it has none. The stream opens lazily: an
+// operation that fails before reporting anything answers with a plain HTTP error instead (moby's WriteFlusher
+// rule), which is what clients show as "Error response".
 import type { ProgressEvent } from '../../spec/progress.js';
 import type { RequestContext } from '../types.js';
 import { openJsonStream, type JsonStream } from './json-stream.js';
@@ -36,7 +37,11 @@ export function openProgress(ctx: RequestContext): ProgressWriter {
       if (error !== undefined) {
         if (!stream) throw error;
         const message = error instanceof Error ? error.message : String(error);
-        await stream.write({ errorDetail: { message }, error: message });
+        // jsonmessage.JSONError's code: a failed build step's exit status (EngineError.exitCode), which the
+        // docker CLI exits with.
+        const code = (error as { exitCode?: unknown } | null)?.exitCode;
+        const errorDetail = typeof code === 'number' && code !== 0 ? { code, message } : { message };
+        await stream.write({ errorDetail, error: message });
       }
       stream?.end();
     },

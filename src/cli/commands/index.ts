@@ -33,6 +33,7 @@ import { historyCommand, imageInspectCommand } from './image/info.js';
 import { imagesCommand } from './image/list.js';
 import { importCommand, rmiCommand, rmiTopLevel, tagCommand } from './image/manage.js';
 import { loadCommand, saveCommand } from './image/archive.js';
+import { buildCommand } from './image/build.js';
 import { commitCommand, imagePruneCommand } from './image/commit.js';
 import { loginCommand, logoutCommand } from './image/login.js';
 import { pullCommand, pushCommand } from './image/registry.js';
@@ -61,10 +62,11 @@ export function allGroups(): GroupSpec[] {
       name: 'image',
       short: 'Manage images',
       commands: [
-        historyCommand, importCommand, imageInspectCommand, loadCommand, imagesCommand, imagePruneCommand, pullCommand, pushCommand,
+        buildCommand, historyCommand, importCommand, imageInspectCommand, loadCommand, imagesCommand, imagePruneCommand, pullCommand, pushCommand,
         rmiCommand, saveCommand, tagCommand,
       ],
     },
+    { name: 'builder', short: 'Manage builds', commands: [buildCommand] },
     networkGroup,
     volumeGroup,
     registryGroup,
@@ -74,7 +76,7 @@ export function allGroups(): GroupSpec[] {
 
 export function topLevelCommands(): CommandSpec[] {
   return [
-    attachCommand, commitCommand, cpCommand, createCommand, diffCommand, eventsCommand, execCommand, exportCommand, historyCommand,
+    attachCommand, buildCommand, commitCommand, cpCommand, createCommand, diffCommand, eventsCommand, execCommand, exportCommand, historyCommand,
     { ...imagesCommand, name: 'images', aliases: [] }, importCommand, infoCommand, inspectCommand, killCommand,
     loadCommand, loginCommand, logoutCommand, logsCommand, pauseCommand, portCommand, psTopLevel, pullCommand, pushCommand, renameCommand, restartCommand,
     { ...rmCommand, aliases: [] }, rmiTopLevel, runCommand, saveCommand, startCommand, statsCommand, stopCommand, tagCommand,

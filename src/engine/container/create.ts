@@ -86,7 +86,7 @@ export async function createContainer(ctx: EngineContext, body: WireConfig & { H
         Cmd: hasCmd ? config.Cmd : hasEntrypoint ? null : imageCfg.Cmd ?? null,
         Entrypoint: entrypoint.length ? entrypoint : null,
         WorkingDir: config.WorkingDir || imageCfg.WorkingDir || '',
-        User: config.User ?? imageCfg.User ?? '',
+        User: config.User || imageCfg.User || '',
         Labels: { ...(imageCfg.Labels ?? {}), ...(config.Labels ?? {}) },
         StopSignal: config.StopSignal || imageCfg.StopSignal || undefined,
         Healthcheck: config.Healthcheck ?? imageCfg.Healthcheck,
