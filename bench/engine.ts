@@ -7,21 +7,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildTestRootfs } from '../test/helpers/rootfs.js';
+import { cli, median, repo } from './common.js';
 
 const run = promisify(execFile);
 const N = Number(process.env.BENCH_N ?? 20);
-const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function cli(): string[] {
-  if (process.env.BENCH_CLI) return process.env.BENCH_CLI.split(' ');
-  if (spawnSync('sh', ['-c', 'command -v docker']).status === 0) return ['docker'];
-  return [process.execPath, path.join(repo, 'dist/bin/berth.js')];
-}
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the engine benchmark needs root');

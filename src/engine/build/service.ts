@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { invalidArgument, isEngineError } from '../../common/errors.js';
+import { invalidArgument } from '../../common/errors.js';
 import type { ProgressSink } from '../../spec/progress.js';
 import { BuildContext, parseDockerfile, runBuild, shortId } from '../../build/index.js';
 import { familiarString, parseNormalizedNamed, tagNameOnly } from '../../image/index.js';
@@ -76,9 +76,7 @@ export class BuildService {
       }
       return { id };
     } finally {
-      await rm(dir, { recursive: true, force: true }).catch((e: Error) => {
-        if (!isEngineError(e)) this.o.log(`build: removing ${dir}: ${e.message}`);
-      });
+      await rm(dir, { recursive: true, force: true }).catch((e: Error) => this.o.log(`build: removing ${dir}: ${e.message}`));
     }
   }
 
